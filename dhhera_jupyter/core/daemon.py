@@ -1,0 +1,175 @@
+"""The local core process: ``python -m dhhera_jupyter.core --home DIR``.
+
+Assembles store, API, run manager, worker pool, pipeline runner and object store, writes the
+state file and serves until SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from dhhera_jupyter import settings
+from dhhera_jupyter.core import state as statefiles
+from dhhera_jupyter.core.api import CoreApp, make_server
+from dhhera_jupyter.core.entities import Entities
+from dhhera_jupyter.core.runs import RunManager
+from dhhera_jupyter.core.store import Store
+
+log = logging.getLogger("dhhera.core")
+
+EXIT_ALREADY_RUNNING = 3
+
+
+class ObjectsGate:
+    """Starts the object store in the background; runs wait for it through :meth:`env`."""
+
+    def __init__(self, data_dir: Path) -> None:
+        from dhhera_jupyter.core.objects import ObjectStore
+
+        self.store = ObjectStore(data_dir)
+        self.ready = threading.Event()
+        self.error: Exception | None = None
+        threading.Thread(target=self._start, name="objects", daemon=True).start()
+
+    def _start(self) -> None:
+        try:
+            self.store.start(timeout=settings.S3_START_TIMEOUT)
+        except Exception as exc:
+            log.exception("object store failed to start")
+            self.error = exc
+        finally:
+            self.ready.set()
+
+    def env(self, timeout: float | None = None) -> dict[str, str]:
+        if not self.ready.wait(settings.S3_START_TIMEOUT if timeout is None else timeout):
+            raise RuntimeError("SeaweedFS did not start in time")
+        if self.error is not None:
+            raise RuntimeError(str(self.error))
+        return self.store.env()
+
+    def stop(self) -> None:
+        self.store.stop()
+
+
+def _bind(app: CoreApp, preferred: int) -> Any:
+    for port in ([preferred] if preferred else []) + [0]:
+        try:
+            return make_server(app, port)
+        except OSError as exc:
+            log.warning("port %s is taken (%s); picking another", port, exc)
+    raise RuntimeError("could not bind a port on 127.0.0.1")
+
+
+def serve(home: Path, port: int = 0) -> int:
+    statefiles.prepare_home(home)
+    lock = open(home / "core.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log.error("another local core already runs on %s", home)
+        return EXIT_ALREADY_RUNNING
+
+    token = statefiles.token(home)
+    dh_config = statefiles.private_sdk_config(home)
+    store = Store(home / "core.sqlite")
+    entities = Entities(store)
+    runs_dir = home / "runs"
+    runs_dir.mkdir(exist_ok=True)
+    started = time.time()
+    objects = ObjectsGate(home / "objects")
+
+    from dhhera_jupyter.executor.pool import WorkerPool
+
+    manager: RunManager
+    app = CoreApp(entities, None, token, lambda: info())  # type: ignore[arg-type]
+    previous = statefiles.read_state(home) or {}
+    server = _bind(app, port or int(previous.get("port") or 0))
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    entities.endpoint = endpoint
+
+    pool_env = {
+        "DHCORE_ENDPOINT": endpoint,
+        "DHCORE_ACCESS_TOKEN": token,
+        "DH_CONFIG": str(dh_config),
+        "DHCORE_WORKFLOW_IMAGE": settings.WORKFLOW_IMAGE,
+        "PYTHONUNBUFFERED": "1",
+    }
+    pool = WorkerPool(env=pool_env, runs_dir=runs_dir, size=settings.workers(), mode=settings.pool_mode())
+    manager = RunManager(entities, runs_dir, pool, objects.env)
+    app.runs = manager
+    try:
+        from dhhera_jupyter.executor.pipeline import PipelineRunner
+
+        manager.pipelines = PipelineRunner(manager, pool, objects.env)
+    except ImportError:
+        log.warning("pipeline runner not available")
+    recovered = manager.recover()
+    pool.start()
+
+    def info() -> dict[str, Any]:
+        s3: dict[str, str] | None = None
+        if objects.ready.is_set() and objects.error is None:
+            s3 = objects.store.env()
+        return {
+            "endpoint": endpoint,
+            "pid": os.getpid(),
+            "started": started,
+            "uptime": time.time() - started,
+            "home": str(home),
+            "projects": store.count("project"),
+            "runs": store.count("run"),
+            "active_runs": len(pool.active()),
+            "workers": settings.workers(),
+            "pool": settings.pool_mode(),
+            "s3": s3,
+            "s3_error": str(objects.error) if objects.error else None,
+            "recovered": recovered,
+        }
+
+    statefiles.write_state(
+        home, {"pid": os.getpid(), "port": server.server_address[1], "endpoint": endpoint, "token": token,
+               "started": started, "home": str(home), "dh_config": str(dh_config)}
+    )
+
+    def shutdown(signum: int, frame: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    log.info("local core listening on %s (data in %s)", endpoint, home)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        if manager.pipelines is not None and hasattr(manager.pipelines, "shutdown"):
+            manager.pipelines.shutdown()
+        pool.shutdown()
+        objects.stop()
+        server.server_close()
+        statefiles.remove_state(home, os.getpid())
+        store.close()
+        log.info("local core stopped")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dhhera_jupyter.core", description="Run the dhhera local core.")
+    parser.add_argument("--home", type=Path, default=settings.home())
+    parser.add_argument("--port", type=int, default=int(os.environ.get("DHHERA_CORE_PORT", "0")))
+    parser.add_argument("--log-level", default=os.environ.get("DHHERA_LOG_LEVEL", "INFO"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return serve(args.home.expanduser().resolve(), args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,376 @@
+"""Run lifecycle of the local core: what DHCore and its Kubernetes/Argo frameworks do to a run.
+
+A non-local run is built (task and executable specs merged into the run spec) and dispatched
+inside the POST request, as DHCore does (contract §4.2): python jobs and hera builds go to the
+worker pool, hera pipelines to the pipeline runner. Exits, stops and restarts move the state
+through the FSM of :mod:`dhhera_jupyter.core.fsm`.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import shutil
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from dhhera_jupyter.core import fsm
+from dhhera_jupyter.core.entities import ApiError, Entities, now_iso, parse_exec
+
+log = logging.getLogger(__name__)
+
+#: Run kinds executed by worker processes running the real runtime code.
+POOL_KINDS = frozenset({"python+job:run", "hera+build:run"})
+PIPELINE_KIND = "hera+pipeline:run"
+SUPPORTED = POOL_KINDS | {PIPELINE_KIND}
+
+
+class Pool(Protocol):
+    def submit(self, run_id: str, project: str, on_exit: Callable[[str, int], None], extra_env: Any = None) -> None: ...
+    def cancel(self, run_id: str) -> bool: ...
+
+
+class PipelineRunner(Protocol):
+    def start(self, run: dict) -> None: ...
+    def stop(self, run_id: str) -> bool: ...
+
+
+class RunManager:
+    """Creates, moves, stops, deletes and executes runs.
+
+    Parameters
+    ----------
+    entities : Entities
+        Entity service over the store.
+    runs_dir : Path
+        Per-run folders (working directory and ``run.log``).
+    pool : Pool
+        Worker pool executing python jobs and hera builds.
+    run_env : callable
+        Returns extra environment for a run process (S3 settings...); may block until ready.
+    """
+
+    def __init__(self, entities: Entities, runs_dir: Path, pool: Pool, run_env: Callable[[], dict[str, str]]) -> None:
+        self.entities = entities
+        self.runs_dir = runs_dir
+        self.pool = pool
+        self.run_env = run_env
+        self.pipelines: PipelineRunner | None = None
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self.listeners: list[Callable[[dict], None]] = []
+
+    # -- state -------------------------------------------------------------------------------
+
+    def transition(self, run: dict, target: str, message: str | None = None, *, local_ext: bool = False) -> bool:
+        """Move ``run`` (in place) to ``target`` if the FSM allows it; record the transition."""
+        status = run.setdefault("status", {})
+        current = status.get("state", fsm.CREATED)
+        if current == target and target not in (fsm.RUNNING, fsm.PENDING):
+            return False
+        if not fsm.run_can_go(current, target, local_extension=local_ext):
+            return False
+        status["state"] = target
+        entry: dict[str, Any] = {"status": target, "time": now_iso()}
+        if message:
+            entry["message"] = message
+            status["message"] = message
+        if current != target:
+            status["transitions"] = [entry, *(status.get("transitions") or [])]
+        return True
+
+    def save(self, run: dict) -> dict:
+        with self._lock:
+            self.entities.replace("run", run)
+            self._changed.notify_all()
+        for listener in list(self.listeners):
+            try:
+                listener(run)
+            except Exception:  # a listener must never break the core
+                log.exception("run listener failed")
+        return run
+
+    def mutate(self, project: str, run_id: str, fn: Callable[[dict], Any]) -> dict:
+        """Read-modify-write a run under the lock."""
+        with self._lock:
+            run = self.entities.get(project, "run", run_id)
+            fn(run)
+            return self.save(run)
+
+    def wait_for(self, project: str, run_id: str, predicate: Callable[[dict], bool], timeout: float) -> dict | None:
+        """Block until ``predicate(run)`` holds (``None`` on timeout or when the run vanished)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                run = self.entities.store.get("run", run_id)
+                if run is None:
+                    return None
+                if predicate(run):
+                    return run
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._changed.wait(min(remaining, 1.0))
+
+    # -- API operations ----------------------------------------------------------------------
+
+    def create(self, project: str, body: dict) -> dict:
+        if not isinstance(body, dict):
+            raise ApiError(400, "The run must be a JSON object.")
+        run = self.entities.create(project, "run", body, state=fsm.CREATED)
+        requested = (body.get("status") or {}).get("state")
+        spec = run.get("spec") or {}
+        if spec.get("local_execution") is True or "local_execution" in spec and spec["local_execution"] is None:
+            # Client-driven run (executed by the SDK in the caller's process): only the state moves.
+            if requested and requested != fsm.CREATED:
+                self.transition(run, requested)
+                self.save(run)
+            return run
+        with self._lock:
+            try:
+                self._build(run)
+                self.transition(run, fsm.BUILT)
+                self._check_runnable(run)
+                self.transition(run, fsm.READY)
+            except ApiError as exc:
+                self.transition(run, fsm.ERROR, exc.message)
+                self.save(run)
+                self.append_log(run["id"], f"[dhhera] {exc.message}")
+                return run
+            self.save(run)
+        self._dispatch(run)
+        return self.entities.get(project, "run", run["id"])
+
+    def update(self, project: str, run_id: str, body: dict) -> dict:
+        if not isinstance(body, dict):
+            raise ApiError(400, "The run must be a JSON object.")
+
+        def apply(run: dict) -> None:
+            old_state = run.get("status", {}).get("state", fsm.CREATED)
+            incoming = dict(body.get("status") or {})
+            target = incoming.pop("state", None)
+            incoming.pop("transitions", None)
+            run["status"] = {**(run.get("status") or {}), **incoming}
+            if old_state == fsm.CREATED and "spec" in body:
+                run["spec"] = body["spec"]
+            meta = body.get("metadata") or {}
+            if "relationships" in meta:
+                run.setdefault("metadata", {})["relationships"] = meta["relationships"]
+            if target and target != old_state:
+                # An invalid transition is silently ignored, as DHCore does (contract §4.2).
+                self.transition(run, target, incoming.get("message") if target == fsm.ERROR else None)
+
+        run = self.mutate(project, run_id, apply)
+        if run["status"].get("state") == fsm.COMPLETED and run["kind"] == "hera+build:run":
+            self._finish_build_if_needed(run)
+        return self.entities.get(project, "run", run_id)
+
+    def stop(self, project: str, run_id: str) -> dict:
+        run = self.entities.get(project, "run", run_id)
+        state = run["status"].get("state")
+        if state not in (fsm.RUNNING, fsm.READY, fsm.PENDING):
+            return run  # DHCore answers 200 and changes nothing
+        run = self.mutate(project, run_id, lambda r: self.transition(r, fsm.STOP, "stop requested", local_ext=True))
+        if run["status"]["state"] != fsm.STOP:
+            return run
+        self.append_log(run_id, "[dhhera] stop requested")
+        if run["kind"] == PIPELINE_KIND and self.pipelines is not None:
+            self.pipelines.stop(run_id)
+        elif not self.pool.cancel(run_id):
+            self.mutate(project, run_id, lambda r: self.transition(r, fsm.STOPPED, "stopped"))
+        return self.entities.get(project, "run", run_id)
+
+    def delete(self, project: str, run_id: str) -> dict:
+        run = self.entities.get(project, "run", run_id)
+        if run["kind"] == PIPELINE_KIND and self.pipelines is not None:
+            self.pipelines.stop(run_id)
+        else:
+            self.pool.cancel(run_id)
+        self.transition(run, fsm.DELETING)
+        with self._lock:
+            self.entities.store.delete("run", run_id)
+            self._changed.notify_all()
+        shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+        return run
+
+    # -- logs --------------------------------------------------------------------------------
+
+    def run_dir(self, run_id: str) -> Path:
+        return self.runs_dir / run_id
+
+    def append_log(self, run_id: str, line: str) -> None:
+        path = self.run_dir(run_id) / "run.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(line.rstrip("\n") + "\n")
+
+    def logs(self, project: str, run_id: str) -> list[dict]:
+        """The run's logs in the shape SDK 0.15 parses (contract §3.5): one log object per run."""
+        run = self.entities.get(project, "run", run_id)
+        path = self.run_dir(run_id) / "run.log"
+        if not path.exists():
+            return []
+        data = path.read_bytes()
+        log_id = uuid.uuid5(uuid.NAMESPACE_URL, f"dhhera-log:{run_id}").hex
+        created = run.get("metadata", {}).get("created")
+        return [
+            {
+                "id": log_id,
+                "name": log_id,
+                "kind": "log",
+                "project": project,
+                "key": f"store://{project}/log/log/{log_id}",
+                "metadata": {"project": project, "name": log_id, "created": created, "updated": now_iso()},
+                "spec": {"run": run_id, "timestamp": int(path.stat().st_mtime * 1000)},
+                "status": {},
+                "content": base64.b64encode(data).decode(),
+            }
+        ]
+
+    # -- build and dispatch ------------------------------------------------------------------
+
+    def _build(self, run: dict) -> None:
+        """Merge task and executable specs into the run spec (DHCore's BUILD: function > run > task)."""
+        project, spec = run["project"], run.get("spec") or {}
+        if run["kind"] not in SUPPORTED:
+            raise ApiError(400, f"Run kind '{run['kind']}' is not supported by the local core (it runs "
+                           f"{', '.join(sorted(SUPPORTED))}); run it on the DigitalHub platform.")
+        task_ref = parse_exec(spec.get("task", ""))
+        task = self.entities.store.get("task", task_ref["name"]) if task_ref else None
+        if task is None:
+            raise ApiError(400, f"Task {spec.get('task')!r} of run {run['id']} does not exist.")
+        exec_field = "function" if spec.get("function") else "workflow"
+        exec_ref = parse_exec(spec.get(exec_field, ""))
+        executable = self.entities.store.get(exec_field, exec_ref["id"]) if exec_ref and exec_ref["id"] else None
+        if executable is None:
+            raise ApiError(400, f"The {exec_field} {spec.get(exec_field)!r} of run {run['id']} does not exist.")
+        merged: dict[str, Any] = {k: v for k, v in (task.get("spec") or {}).items() if k not in ("function", "workflow")}
+        merged.update(spec)
+        merged.update(executable.get("spec") or {})
+        run["spec"] = merged
+
+    def _check_runnable(self, run: dict) -> None:
+        if run["kind"] == PIPELINE_KIND and not ((run["spec"].get("build") or {}).get("base64")):
+            raise ApiError(400, "workflowSpec is null: this workflow has no build yet; run "
+                           "workflow.run(action=\"build\") (or %hera build) first, then run the pipeline again.")
+
+    def _dispatch(self, run: dict) -> None:
+        if run["kind"] == PIPELINE_KIND:
+            if self.pipelines is None:
+                self.mutate(run["project"], run["id"],
+                            lambda r: self.transition(r, fsm.ERROR, "The pipeline runner is not available."))
+                return
+            self.pipelines.start(run)
+            return
+        self.append_log(run["id"], f"[dhhera] {run['kind']} queued for a worker")
+        threading.Thread(target=self._submit, args=(run,), name=f"submit-{run['id'][:8]}", daemon=True).start()
+
+    def _submit(self, run: dict) -> None:
+        try:
+            env = self.run_env()
+        except Exception as exc:  # S3 did not come up: the run cannot produce outputs
+            self.mutate(run["project"], run["id"],
+                        lambda r: self.transition(r, fsm.ERROR, f"The local object store is not available: {exc}"))
+            return
+        current = self.entities.store.get("run", run["id"])
+        if current is None or current["status"].get("state") != fsm.READY:
+            return
+        self.pool.submit(run["id"], run["project"], self._on_exit, extra_env=env)
+        self.mutate(run["project"], run["id"], lambda r: self.transition(r, fsm.RUNNING, None))
+
+    def _on_exit(self, run_id: str, code: int) -> None:
+        run = self.entities.store.get("run", run_id)
+        if run is None:
+            return
+        project = run["project"]
+        self.append_log(run_id, f"[dhhera] process exited with code {code}")
+
+        def finish(r: dict) -> None:
+            state = r["status"].get("state")
+            if state == fsm.STOP:
+                self.transition(r, fsm.STOPPED, "stopped")
+            elif state in fsm.TERMINAL:
+                return
+            elif code == 0:
+                if r["kind"] == "hera+build:run" and not (r["status"].get("results") or {}).get("workflow"):
+                    self.transition(r, fsm.ERROR, "The build finished without producing a workflow.")
+                else:
+                    self.transition(r, fsm.COMPLETED)
+            else:
+                message = r["status"].get("message") or f"The run process exited with code {code}; see its logs."
+                if state == fsm.READY:
+                    self.transition(r, fsm.RUNNING)
+                self.transition(r, fsm.ERROR, message)
+
+        run = self.mutate(project, run_id, finish)
+        if run["kind"] == "hera+build:run" and run["status"].get("state") == fsm.COMPLETED:
+            self._finish_build_if_needed(run)
+
+    def _finish_build_if_needed(self, run: dict) -> None:
+        """DHCore's HeraRuntime.onComplete: store the built Argo spec in the workflow (contract §5.1)."""
+        with self._lock:
+            run = self.entities.store.get("run", run["id"]) or run
+            if run["status"].get("build_stored"):
+                return
+            try:
+                encoded = (run["status"].get("results") or {}).get("workflow")
+                manifest = yaml.safe_load(base64.b64decode(encoded))
+                spec = _drop_empty(manifest.get("spec") if isinstance(manifest, dict) and "spec" in manifest else manifest)
+                if not isinstance(spec, dict) or not spec.get("templates"):
+                    raise ValueError("the workflow has no templates")
+                text = yaml.safe_dump(spec, sort_keys=False)
+            except Exception as exc:
+                run["status"]["state"] = fsm.RUNNING  # let the FSM take it to ERROR
+                self.transition(run, fsm.ERROR, f"The build produced an invalid workflow: {exc}")
+                self.save(run)
+                return
+            ref = parse_exec(run["spec"].get("workflow", ""))
+            workflow = self.entities.store.get("workflow", ref["id"]) if ref else None
+            if workflow is None:
+                self.transition(run, fsm.ERROR, "The workflow of this build no longer exists.")
+                self.save(run)
+                return
+            workflow.setdefault("spec", {})["build"] = {"base64": base64.b64encode(text.encode()).decode(), "lang": "yaml"}
+            self.entities.replace("workflow", workflow)
+            run["status"]["build_stored"] = True
+            self.save(run)
+        self.append_log(run["id"], f"[dhhera] build stored in workflow {workflow['name']}:{workflow['id']}")
+
+    # -- restart -----------------------------------------------------------------------------
+
+    def recover(self) -> int:
+        """Mark runs left in flight by a core that died as ERROR (never RUNNING forever)."""
+        count = 0
+        for run in self.entities.store.by_states("run", sorted(fsm.IN_FLIGHT)):
+            if (run.get("spec") or {}).get("local_execution") is True:
+                continue
+            message = ("The local core stopped while this run was in flight, so it did not finish; "
+                       "finished steps keep their results. Run it again.")
+            for node in run["status"].get("nodes") or []:
+                if node.get("state") in ("Running", "Pending"):
+                    node["state"] = "Error"
+                    node["message"] = "interrupted: the local core stopped"
+            if run["status"].get("state") == fsm.STOP:
+                self.transition(run, fsm.STOPPED, "stopped (the local core restarted)")
+            else:
+                self.transition(run, fsm.ERROR, message)
+            self.save(run)
+            self.append_log(run["id"], f"[dhhera] {message}")
+            count += 1
+        return count
+
+
+def _drop_empty(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {k: _drop_empty(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, {}, [], "")}
+    if isinstance(value, list):
+        return [_drop_empty(v) for v in value]
+    return value

@@ -1,0 +1,47 @@
+"""Every environment variable, default and timeout of dhhera-jupyter, in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def home() -> Path:
+    """Data folder of the local core (``DHHERA_HOME``; default under the user's data dir)."""
+    env = os.environ.get("DHHERA_HOME")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "dhhera"
+
+
+#: Number of runs the local core executes at once (``DHHERA_WORKERS``; default: number of cores).
+def workers() -> int:
+    value = os.environ.get("DHHERA_WORKERS")
+    if value:
+        return max(1, int(value))
+    return max(1, os.cpu_count() or 1)
+
+
+#: ``warm`` (fork from a process that already imported the SDK) or ``cold`` (a fresh interpreter per run).
+def pool_mode() -> str:
+    return os.environ.get("DHHERA_POOL", "warm")
+
+
+#: Project used by the magics when none is given.
+def default_project() -> str:
+    return os.environ.get("DHHERA_PROJECT", "dhhera")
+
+
+#: Image recorded in built pipelines; steps in it are executed by our own step runner locally.
+WORKFLOW_IMAGE = "ghcr.io/scc-digitalhub/digitalhub-sdk-wrapper-hera/wrapper-hera:latest"
+
+#: Name of the S3 bucket the local core creates for dataitems and artifacts.
+S3_BUCKET = "dhhera"
+
+#: Seconds ``dhhera core start`` waits for the core to answer.
+CORE_START_TIMEOUT = float(os.environ.get("DHHERA_CORE_START_TIMEOUT", "60"))
+
+#: Seconds the core waits for SeaweedFS to answer.
+S3_START_TIMEOUT = float(os.environ.get("DHHERA_S3_START_TIMEOUT", "60"))
