@@ -1,0 +1,259 @@
+"""Pipeline runs on the local core: the built Argo spec interpreted, DigitalHub steps run as child runs.
+
+This is what DHCore + Argo Workflows + the platform's ``step.py`` container do on a cluster
+(contract §5.2): each step creates a child run ``<kind>+<action>:run`` of its function (with
+``step_of`` and ``run_of`` relationships), waits for it, fails when it fails, and exposes
+``run_id`` and each declared output (an entity key) as output parameters. Progress is written to
+``run.status.nodes`` in DHCore's NodeStatusDTO shape, plus the ``function``, ``function_id``,
+``action`` and ``run_id`` fields the platform leaves empty.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import yaml
+
+from dhhera_jupyter import settings
+from dhhera_jupyter.core import fsm
+from dhhera_jupyter.core.entities import ApiError
+from dhhera_jupyter.core.runs import RunManager
+from dhhera_jupyter.executor.argo import ContainerCall, ContainerResult, execute
+
+log = logging.getLogger(__name__)
+
+STEP_SCRIPT = "step.py"
+
+
+def java_str(value: Any) -> str:
+    """Stringify a run parameter the way DHCore does (Java ``toString()``, contract §5.2)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}={java_str(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(java_str(v) for v in value) + "]"
+    return str(value)
+
+
+def parse_step_args(container: dict) -> tuple[str, dict] | None:
+    """``(entity key, kwargs)`` of a DigitalHub step container, or ``None`` for any other container."""
+    command = container.get("command") or []
+    args = [str(a) for a in (container.get("args") or [])]
+    if command[-1:] != ["python"] or not args or args[0] != STEP_SCRIPT:
+        return None
+    opts: dict[str, str] = {}
+    it = iter(args[1:])
+    for flag in it:
+        if flag.startswith("--"):
+            opts[flag[2:]] = next(it, "")
+    if "entity" not in opts:
+        return None
+    try:
+        kwargs = json.loads(opts.get("kwargs") or "{}")
+    except ValueError as exc:
+        raise ValueError(f"the step's --kwargs is not valid JSON ({exc})") from None
+    if not isinstance(kwargs, dict):
+        raise ValueError("the step's --kwargs must be a JSON object")
+    return opts["entity"], kwargs
+
+
+class PipelineRunner:
+    """Runs ``hera+pipeline:run`` runs in threads of the core process (no worker slot of their own).
+
+    Parameters
+    ----------
+    manager : RunManager
+        The core's run manager (child runs are created and executed through it).
+    pool : object
+        The worker pool (only used to know the concurrency).
+    run_env : callable
+        Blocks until the object store is ready (steps usually exchange dataitems).
+    """
+
+    def __init__(self, manager: RunManager, pool: Any, run_env: Callable[[], dict[str, str]]) -> None:
+        self.manager = manager
+        self.run_env = run_env
+        self._stops: dict[str, threading.Event] = {}
+        self._children: dict[str, set[str]] = {}
+        self._lock = threading.Lock()
+
+    # -- RunManager's PipelineRunner protocol ------------------------------------------------
+
+    def start(self, run: dict) -> None:
+        stop = threading.Event()
+        with self._lock:
+            self._stops[run["id"]] = stop
+            self._children[run["id"]] = set()
+        threading.Thread(target=self._run, args=(run, stop), name=f"pipeline-{run['id'][:8]}", daemon=True).start()
+
+    def stop(self, run_id: str) -> bool:
+        with self._lock:
+            stop = self._stops.get(run_id)
+            children = list(self._children.get(run_id, ()))
+        if stop is None:
+            return False
+        stop.set()
+        for child in children:
+            run = self.manager.entities.store.get("run", child)
+            if run is not None:
+                try:
+                    self.manager.stop(run["project"], child)
+                except ApiError:
+                    pass
+        return True
+
+    def shutdown(self) -> None:
+        for run_id in list(self._stops):
+            self.stop(run_id)
+
+    # -- one pipeline ------------------------------------------------------------------------
+
+    def _log(self, run_id: str, line: str) -> None:
+        self.manager.append_log(run_id, f"[pipeline] {line}")
+
+    def _run(self, run: dict, stop: threading.Event) -> None:
+        run_id, project = run["id"], run["project"]
+        try:
+            self.manager.mutate(project, run_id, lambda r: self.manager.transition(r, fsm.RUNNING))
+            spec = yaml.safe_load(base64.b64decode(run["spec"]["build"]["base64"]))
+            if isinstance(spec, dict) and "spec" in spec and "templates" not in spec:
+                spec = spec["spec"]
+            params = {str(k): java_str(v) for k, v in ((run["spec"].get("parameters") or {}).items())}
+            self._log(run_id, f"started with parameters {json.dumps(params)}")
+
+            def on_update(nodes: list[dict]) -> None:
+                def apply(r: dict) -> None:
+                    r["status"]["nodes"] = nodes
+
+                self.manager.mutate(project, run_id, apply)
+
+            outcome = execute(
+                spec,
+                workflow_name=run_id,
+                parameters=params,
+                run_container=lambda call: self._step(run, call, stop),
+                on_update=on_update,
+                stop_event=stop,
+                max_parallel=settings.workers(),
+            )
+            self._finish(run, outcome.phase, outcome.message, outcome.nodes)
+        except Exception as exc:  # never leave a pipeline RUNNING forever
+            log.exception("pipeline %s failed", run_id)
+            self._finish(run, "Error", f"The local pipeline runner failed: {exc}", None)
+        finally:
+            with self._lock:
+                self._stops.pop(run_id, None)
+                self._children.pop(run_id, None)
+
+    def _finish(self, run: dict, phase: str, message: str, nodes: list[dict] | None) -> None:
+        def apply(r: dict) -> None:
+            if nodes is not None:
+                r["status"]["nodes"] = nodes
+            state = r["status"].get("state")
+            if state == fsm.STOP or phase == "Stopped":
+                if state == fsm.RUNNING:
+                    self.manager.transition(r, fsm.STOP, "stop requested")
+                self.manager.transition(r, fsm.STOPPED, "stopped")
+            elif phase == "Succeeded":
+                self.manager.transition(r, fsm.COMPLETED)
+            else:
+                self.manager.transition(r, fsm.ERROR, message or f"The pipeline ended {phase}.")
+
+        done = self.manager.mutate(run["project"], run["id"], apply)
+        self._log(run["id"], f"finished: {done['status'].get('state')}" + (f" ({message})" if message else ""))
+
+    def _step(self, pipeline: dict, call: ContainerCall, stop: threading.Event) -> ContainerResult:
+        """What the platform's ``step.py`` container does, against the core directly."""
+        template = call.template
+        container = template.get("container") or template.get("script") or {}
+        try:
+            parsed = parse_step_args(container)
+        except ValueError as exc:
+            return ContainerResult(ok=False, message=f"step '{call.display_name}': {exc}")
+        if parsed is None:
+            image = container.get("image") or "?"
+            return ContainerResult(ok=False, phase="Error", message=(
+                f"step '{call.display_name}' runs container image '{image}', which the local core cannot run "
+                "(it only runs DigitalHub steps); run this pipeline on the DigitalHub platform."))
+        key, kwargs = parsed
+        if stop.is_set():
+            return ContainerResult(ok=False, message="Stopped")
+        project = pipeline["project"]
+        try:
+            child = self._create_child(pipeline, key, kwargs)
+        except ApiError as exc:
+            self._log(pipeline["id"], f"step {call.display_name} failed: {exc.message}")
+            return ContainerResult(ok=False, message=exc.message)
+        fn_ref = self._exec_info(key)
+        extra = {"function": fn_ref["name"], "function_id": fn_ref["id"], "action": kwargs.get("action"),
+                 "run_id": child["id"]}
+        with self._lock:
+            self._children.setdefault(pipeline["id"], set()).add(child["id"])
+        self._log(pipeline["id"], f"step {call.display_name} started: {child['kind']} {child['id']}")
+        done = None
+        while done is None:
+            done = self.manager.wait_for(project, child["id"], lambda r: r["status"].get("state") in fsm.TERMINAL, 1.0)
+            if done is None and self.manager.entities.store.get("run", child["id"]) is None:
+                return ContainerResult(ok=False, message=f"child run {child['id']} was deleted", extra=extra)
+            if done is None and stop.is_set():
+                self.manager.stop(project, child["id"])
+        state = done["status"]["state"]
+        if state == fsm.COMPLETED:
+            declared = [p.get("name") for p in (template.get("outputs") or {}).get("parameters") or []]
+            produced = {k: (v.get("key") if isinstance(v, dict) else v)
+                        for k, v in (done["status"].get("outputs") or {}).items()}
+            outputs = {"run_id": done["id"]} if "run_id" in declared else {}
+            outputs.update({name: produced[name] for name in declared if name in produced})
+            self._log(pipeline["id"], f"step {call.display_name} succeeded")
+            return ContainerResult(ok=True, outputs=outputs, extra={**extra, "exit_code": "0"})
+        message = done["status"].get("message") or state.lower()
+        if state == fsm.STOPPED:
+            message = "Stopped"
+        self._log(pipeline["id"], f"step {call.display_name} {state.lower()}: {message}")
+        return ContainerResult(ok=False, message=message, extra={**extra, "exit_code": "1"})
+
+    def _exec_info(self, key: str) -> dict[str, str]:
+        # store://{project}/{type}/{kind}/{name}:{id}
+        body = key[len("store://"):] if key.startswith("store://") else key
+        parts = body.split("/")
+        if len(parts) != 4 or ":" not in parts[3]:
+            raise ApiError(400, f"'{key}' is not a DigitalHub entity key")
+        name, id_ = parts[3].split(":", 1)
+        return {"project": parts[0], "type": parts[1], "kind": parts[2], "name": name, "id": id_}
+
+    def _create_child(self, pipeline: dict, key: str, kwargs: dict) -> dict:
+        ref = self._exec_info(key)
+        project, entities = pipeline["project"], self.manager.entities
+        kwargs = dict(kwargs)
+        action = kwargs.pop("action", None)
+        if not action:
+            raise ApiError(400, "the step has no 'action' in its template (e.g. {\"action\": \"job\"})")
+        type_ = ref["type"]
+        fn = entities.store.get(type_, ref["id"])
+        if fn is None or fn.get("project") != project:
+            raise ApiError(404, f"{type_} '{ref['name']}' ({key}) does not exist in project '{project}'")
+        exec_str = f"{fn['kind']}://{project}/{fn['name']}:{fn['id']}"
+        task_kind = f"{fn['kind']}+{action}"
+        tasks = entities.list(project, "task", {"kind": task_kind, type_: exec_str})
+        task = tasks[0] if tasks else entities.create(project, "task", {"kind": task_kind, "spec": {type_: exec_str}})
+        body = {
+            "kind": f"{task_kind}:run",
+            "metadata": {"relationships": [
+                {"type": "run_of", "dest": fn["key"]},
+                {"type": "step_of", "dest": f"store://{project}/run/{pipeline['kind']}/{pipeline['id']}:{pipeline['id']}"},
+            ]},
+            "spec": {**kwargs, "task": f"{task_kind}://{project}/{task['id']}", type_: exec_str, "local_execution": False},
+            "status": {"state": "CREATED"},
+        }
+        child = self.manager.create(project, body)
+        if child["status"].get("state") == fsm.ERROR:
+            raise ApiError(400, child["status"].get("message") or "the step's run could not start")
+        return child

@@ -1,0 +1,71 @@
+"""Shared fixtures: a real local core process in a temporary data folder, and the real SDK pointed at it.
+
+The SDK reads ``DH_CONFIG`` when it is imported, so it is set here, before any test imports it: a
+user's ``~/.dhcore.ini`` never reaches the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="dhhera-tests-"))
+for _key in [k for k in os.environ if k.startswith(("DHCORE_", "RUN_ID", "PROJECT_NAME", "DH_"))]:
+    del os.environ[_key]
+os.environ["DH_CONFIG"] = str(_SESSION_DIR / "empty.ini")
+(_SESSION_DIR / "empty.ini").write_text("[DEFAULT]\n")
+os.environ["DHHERA_HOME"] = str(_SESSION_DIR / "home")
+os.environ.setdefault("DHHERA_WORKERS", "2")
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.05, what: str = "") -> object:
+    """Poll ``predicate`` until it returns something truthy (no fixed sleeps in tests)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def core_home() -> Path:
+    return Path(os.environ["DHHERA_HOME"])
+
+
+@pytest.fixture(scope="session")
+def core(core_home: Path) -> Iterator[object]:
+    """The real local core process, started once per test session; the SDK of this process points at it."""
+    from dhhera_jupyter.core import control
+
+    info = control.wait_objects(control.ensure_running(core_home), timeout=120)
+    os.environ.update(info.env())
+    yield info
+    control.stop(core_home)
+
+
+@pytest.fixture(scope="session")
+def dh(core: object):
+    """The real digitalhub SDK module, configured for the session's local core."""
+    import digitalhub
+
+    from digitalhub.stores.client.base.factory import client_factory  # noqa: F401  (import path check)
+
+    return digitalhub
+
+
+@pytest.fixture()
+def project(dh, request):
+    """A fresh project per test, named after it."""
+    import re
+
+    name = re.sub(r"[^a-z0-9-]+", "-", request.node.name.lower())[:40].strip("-") or "p"
+    name = f"t-{name}-{os.urandom(2).hex()}"
+    return dh.get_or_create_project(name)
