@@ -25,3 +25,7 @@ class PipelineError(DhheraError):
 
 class BuildError(DhheraError):
     """A build failed on the backend."""
+
+
+class GraphRenderError(DhheraError):
+    """Graphviz could not draw a pipeline diagram (no engine, timeout, invalid DOT)."""

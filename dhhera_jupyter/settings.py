@@ -45,3 +45,13 @@ CORE_START_TIMEOUT = float(os.environ.get("DHHERA_CORE_START_TIMEOUT", "60"))
 
 #: Seconds the core waits for SeaweedFS to answer.
 S3_START_TIMEOUT = float(os.environ.get("DHHERA_S3_START_TIMEOUT", "60"))
+
+
+#: Graphviz engine of the DAG diagram (``DHHERA_GRAPHVIZ``): ``auto`` (system ``dot`` when on PATH, else
+#: WebAssembly), ``system`` or ``wasm``.
+def graphviz_engine() -> str:
+    return os.environ.get("DHHERA_GRAPHVIZ", "auto").strip().lower() or "auto"
+
+
+#: Seconds the system ``dot`` may take to lay out one diagram.
+GRAPHVIZ_TIMEOUT = float(os.environ.get("DHHERA_GRAPHVIZ_TIMEOUT", "30"))
