@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -230,3 +231,54 @@ def test_chain_above_the_cap_is_refused_with_a_message():
 
     with pytest.raises(PipelineError, match="Pipeline 'long' has 30 steps .* more than the 10 a diagram can draw"):
         graph.to_dot(max_nodes=10)
+
+
+def test_wasm_engine_serves_concurrent_renders_after_a_background_warm_up(wasm):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dhhera_jupyter.graph.render import warm_up
+
+    thread = warm_up(background=True)
+    assert thread is not None
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    graphs = [from_workflow(dag_spec([{"name": f"n{i}-{j}", "template": "t"} for j in range(i + 1)])) for i in range(6)]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        svgs = list(pool.map(lambda g: g.to_svg(), graphs))
+
+    assert [len(groups(svg, "node")) for svg in svgs] == [1, 2, 3, 4, 5, 6]
+
+
+def fake_dot(tmp_path, monkeypatch, script: str) -> None:
+    """Put a stand-in `dot` first on PATH (the real one is not installed here) to drive the subprocess path."""
+    exe = tmp_path / "dot"
+    exe.write_text("#!/bin/sh\n" + script + "\n")
+    exe.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+
+
+def test_auto_engine_prefers_dot_on_path_and_strips_its_prolog(tmp_path, monkeypatch):
+    monkeypatch.setenv("DHHERA_GRAPHVIZ", "auto")
+    fake_dot(
+        tmp_path, monkeypatch, 'cat >/dev/null; printf \'<?xml version="1.0"?>\\n<!-- x -->\\n<svg id="s"></svg>\\n\''
+    )
+
+    assert engine_in_use() == "system"
+    assert render_svg("digraph { a }") == '<svg id="s"></svg>'
+
+
+def test_system_dot_failure_is_reported_with_its_first_error_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("DHHERA_GRAPHVIZ", "system")
+    fake_dot(tmp_path, monkeypatch, "cat >/dev/null; echo 'Error: <stdin>: syntax error in line 1' >&2; exit 1")
+
+    with pytest.raises(GraphRenderError, match="Graphviz `dot` failed: Error: <stdin>: syntax error in line 1"):
+        render_svg("digraph { a -> }")
+
+
+def test_system_dot_that_hangs_is_stopped_at_the_timeout(tmp_path, monkeypatch):
+    monkeypatch.setenv("DHHERA_GRAPHVIZ", "system")
+    fake_dot(tmp_path, monkeypatch, "exec sleep 30")
+
+    with pytest.raises(GraphRenderError, match="did not finish within 0.5 s"):
+        render_svg("digraph { a }", timeout=0.5)
