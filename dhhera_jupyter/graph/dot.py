@@ -15,7 +15,7 @@ from graphviz.quoting import attr_list, quote
 from dhhera_jupyter.graph.model import GraphNode, PipelineGraph
 
 _FONT = "Helvetica,Arial,sans-serif"
-_LINE_MAX = 44
+_LINE_MAX = 64
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 GRAPH_ATTR = {
@@ -26,7 +26,6 @@ GRAPH_ATTR = {
     "fontsize": "10",
     "nodesep": "0.3",
     "ranksep": "0.45",
-    "id": "dhhera-graph",
     "class": "dhhera-graph",
 }
 NODE_ATTR = {

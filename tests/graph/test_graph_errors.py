@@ -146,3 +146,22 @@ def test_invalid_yaml_is_refused_with_its_line():
     assert error_of("entrypoint: main\ntemplates: [\n  {name: a\n").startswith(
         "The workflow text is not valid YAML at line"
     )
+
+
+def test_nested_templates_that_expand_without_bound_are_refused(monkeypatch):
+    from dhhera_jupyter.graph import argo
+
+    monkeypatch.setattr(argo, "MAX_EXPANDED_NODES", 100)
+    templates = [{"name": "t", "container": {"image": "alpine"}}]
+    for level in range(10):  # each level runs the one below twice: 2**10 leaves
+        child = "t" if level == 0 else f"l{level - 1}"
+        templates.append(
+            {
+                "name": f"l{level}",
+                "dag": {"tasks": [{"name": "a", "template": child}, {"name": "b", "template": child}]},
+            }
+        )
+
+    message = error_of({"entrypoint": "l9", "templates": templates})
+
+    assert message.startswith("The workflow expands to more than 100 steps, too many to draw")
