@@ -29,3 +29,7 @@ class BuildError(DhheraError):
 
 class GraphRenderError(DhheraError):
     """Graphviz could not draw a pipeline diagram (no engine, timeout, invalid DOT)."""
+
+
+class WidgetAssetsMissing(DhheraError):
+    """A widget's built front end (static/*.js, *.css) is not in the installed package."""

@@ -1,0 +1,134 @@
+"""DagWidget: a pipeline diagram (Graphviz SVG laid out in Python) with live step states."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import anywidget
+import traitlets
+
+from dhhera_jupyter.widgets._assets import load_widget_assets
+
+NODE_STATES = ("pending", "running", "succeeded", "failed", "skipped", "omitted", "stopped", "error")
+"""States a node can show; Argo phases (``Pending``, ``Running``, ``Succeeded``...) map to them."""
+
+_SVG_NODE = re.compile(r"<g\b[^>]*\bclass=\"node\"")
+
+
+class DrawableGraph(Protocol):
+    """What :meth:`DagWidget.from_graph` needs: a pipeline graph that can draw itself."""
+
+    def to_svg(self) -> str: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def normalise_state(state: object) -> str:
+    """Return the widget state for a state or Argo phase (``"Succeeded"`` -> ``"succeeded"``).
+
+    Raises
+    ------
+    traitlets.TraitError
+        If ``state`` is none of :data:`NODE_STATES` in any letter case.
+    """
+    normalised = str(state).strip().lower()
+    if normalised not in NODE_STATES:
+        raise traitlets.TraitError(f"Unknown node state {state!r}; use one of: {', '.join(NODE_STATES)}.")
+    return normalised
+
+
+def node_details(graph_dict: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Node id -> details from a graph's ``to_dict()`` (``nodes`` as a list with ``id`` or a mapping)."""
+    nodes = graph_dict.get("nodes") or {}
+    if isinstance(nodes, Mapping):
+        return {str(node_id): dict(details) for node_id, details in nodes.items()}
+    return {str(node["id"]): {k: v for k, v in node.items() if k != "id"} for node in nodes}
+
+
+class DagWidget(anywidget.AnyWidget):
+    """A pipeline DAG: pan, zoom, click a step for its details, steps coloured by state.
+
+    The browser never lays the graph out: Python sends Graphviz SVG once, and a state change
+    sends only ``node_states``. The display also carries the static SVG, so saved notebooks show
+    the diagram where widgets do not run (nbconvert, GitHub).
+
+    Parameters
+    ----------
+    svg : str
+        Graphviz SVG; node groups are ``<g class="node"><title>NODE_ID</title>…``.
+    nodes : mapping, optional
+        Node id -> details shown when the node is clicked (``function``, ``function_key``,
+        ``action``, ``template``, ``inputs``, ``outputs``, ``when``, ``loop``…).
+    **kwargs
+        Other traits: ``node_states``, ``selected``, ``height``, ``title``.
+
+    Examples
+    --------
+    >>> w = DagWidget.from_graph(from_workflow(spec), title="etl")  # doctest: +SKIP
+    >>> w.node_states = {"extract": "Succeeded", "train": "Running"}  # doctest: +SKIP
+    """
+
+    # Declared as traits (not class constants) so a missing build fails at construction with
+    # our message, not at import.
+    _esm = traitlets.Unicode().tag(sync=True)
+    _css = traitlets.Unicode().tag(sync=True)
+
+    svg = traitlets.Unicode("").tag(sync=True)
+    nodes = traitlets.Dict().tag(sync=True)
+    node_states = traitlets.Dict().tag(sync=True)
+    selected = traitlets.Unicode("").tag(sync=True)
+    height = traitlets.Unicode("420px").tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, svg: str = "", nodes: Mapping[str, Mapping[str, Any]] | None = None, **kwargs: Any) -> None:
+        assets = load_widget_assets("dag_widget")
+        super().__init__(
+            _esm=assets.esm,
+            _css=assets.css,
+            svg=svg,
+            nodes={str(k): dict(v) for k, v in (nodes or {}).items()},
+            **kwargs,
+        )
+
+    @classmethod
+    def from_graph(cls, graph: DrawableGraph, **kwargs: Any) -> DagWidget:
+        """Build the widget from a pipeline graph (``to_svg()`` and ``to_dict()``).
+
+        Parameters
+        ----------
+        graph : DrawableGraph
+            E.g. a :class:`dhhera_jupyter.graph.PipelineGraph`.
+        **kwargs
+            Other traits (``title``, ``height``, ``node_states``…).
+        """
+        graph_dict = graph.to_dict()
+        if "title" not in kwargs and graph_dict.get("name"):
+            kwargs["title"] = str(graph_dict["name"])
+        return cls(svg=graph.to_svg(), nodes=node_details(graph_dict), **kwargs)
+
+    @traitlets.validate("node_states")
+    def _validate_node_states(self, proposal: dict[str, Any]) -> dict[str, str]:
+        return {str(node_id): normalise_state(state) for node_id, state in proposal["value"].items()}
+
+    def summary(self) -> str:
+        """One line for text frontends: title, step count and states."""
+        count = len(self.nodes) or len(_SVG_NODE.findall(self.svg))
+        text = f"DagWidget{f' {self.title!r}' if self.title else ''}: {count} step{'s' if count != 1 else ''}"
+        counts: dict[str, int] = {}
+        for state in self.node_states.values():
+            counts[state] = counts.get(state, 0) + 1
+        if counts:
+            text += " (" + ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) + ")"
+        return text
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        data = {**data, "text/plain": self.summary()}
+        if self.svg:
+            data["image/svg+xml"] = self.svg
+        return data, metadata

@@ -1,0 +1,40 @@
+// Bundle the anywidget front ends into single small ESM files next to the lab extension
+// (dhhera_jupyter/static/), not inside it: the lab builder empties its own output folder.
+import * as esbuild from 'esbuild';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const outdir = resolve(root, '..', 'dhhera_jupyter', 'static');
+const watch = process.argv.includes('--watch');
+
+const builds = [
+  {
+    entryPoints: { dag_widget: resolve(root, 'src/widgets/dag.ts') },
+    bundle: true,
+    format: 'esm',
+    target: 'es2020',
+    minify: !watch,
+    sourcemap: false,
+    legalComments: 'none',
+    outdir,
+    logLevel: 'info'
+  },
+  {
+    entryPoints: { dag_widget: resolve(root, 'style/dag.css') },
+    bundle: true,
+    minify: !watch,
+    outdir,
+    logLevel: 'info'
+  }
+];
+
+if (watch) {
+  for (const options of builds) {
+    const context = await esbuild.context(options);
+    await context.watch();
+  }
+} else {
+  await Promise.all(builds.map(options => esbuild.build(options)));
+}
