@@ -380,3 +380,22 @@ def test_a_crashing_runner_errors_only_its_step():
         stop_event=threading.Event(),
     )
     assert states(outcome)["A"] == "Error" and outcome.message == "step 'A' failed: RuntimeError: worker died"
+
+
+def test_on_update_is_never_called_concurrently_and_always_gets_valid_nodes():
+    items = [str(n) for n in range(40)]
+    spec = dag_spec([task("fan", "echo", args={"m": "{{item}}"}, withItems=items), task("end", depends="fan")])
+    spec["templates"].append(container("echo", inputs=("m",)))
+    sizes: list[int] = []
+
+    class Slow(Recorder):
+        def __call__(self, nodes):
+            sizes.append(len(json.dumps(nodes)))  # some work inside the callback widens any overlap window
+            super().__call__(nodes)
+
+    slow = Slow("wf")
+    outcome, runner, recorder = run(spec, Runner(), max_parallel=4, recorder=slow)
+
+    assert outcome.phase == "Succeeded" and len(runner.calls) == 41 and runner.max_active <= 4
+    assert recorder.overlaps == 0 and len(recorder.updates) >= 82, "an update per step start and per step end"
+    assert len(outcome.nodes) == 1 + 1 + 40 + 1
