@@ -155,6 +155,7 @@ class PipelineGraph:
     clusters: list[GraphCluster] = field(default_factory=list)
     parameters: dict[str, str | None] = field(default_factory=dict)
     name: str | None = None
+    _index: dict[str, GraphNode] | None = field(default=None, init=False, repr=False, compare=False)
 
     def node(self, node_id: str) -> GraphNode:
         """Return the node with this id.
@@ -164,10 +165,14 @@ class PipelineGraph:
         KeyError
             If there is none.
         """
-        for node in self.nodes:
-            if node.id == node_id:
-                return node
-        raise KeyError(node_id)
+        node = self._index.get(node_id) if self._index is not None else None
+        if node is None or node.id != node_id or len(self._index or ()) != len(self.nodes):
+            # (Re)build the lookup table: nodes is a plain list that callers may have changed.
+            self._index = {n.id: n for n in self.nodes}
+            node = self._index.get(node_id)
+        if node is None:
+            raise KeyError(node_id)
+        return node
 
     def predecessors(self, node_id: str) -> list[str]:
         """Ids of the nodes ``node_id`` waits for, in edge order."""
