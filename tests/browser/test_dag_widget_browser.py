@@ -114,3 +114,13 @@ def test_dag_widget_draws_selects_and_recolours_nodes(lab) -> None:
     transform_before = svg.evaluate("el => el.style.transform")
     widget.get_by_role("button", name="Zoom in").click()
     assert svg.evaluate("el => el.style.transform") != transform_before
+
+    # A drag that starts on a node pans the drawing and does not select that node.
+    transform_before = svg.evaluate("el => el.style.transform")
+    box = train.bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 70, box["y"] + 50, steps=5)
+    page.mouse.up()
+    assert svg.evaluate("el => el.style.transform") != transform_before
+    expect(details.locator("h3")).to_have_text("extract")

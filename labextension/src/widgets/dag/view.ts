@@ -35,6 +35,7 @@ export class DagView {
 
     this.viewport = document.createElement('div');
     this.viewport.className = 'dhhera-DagWidget-viewport';
+    this.viewport.title = 'Drag to pan. Click the graph, then scroll to zoom (or Ctrl+scroll).';
     this.message = document.createElement('p');
     this.message.className = 'dhhera-DagWidget-message';
     this.details = new DetailsPane(() => this.select(''));

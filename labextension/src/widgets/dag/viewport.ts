@@ -63,6 +63,7 @@ export class PanZoom {
     content.style.transformOrigin = '0 0';
     viewport.addEventListener('wheel', this.onWheel, { passive: false });
     viewport.addEventListener('pointerdown', this.onPointerDown);
+    viewport.addEventListener('pointerleave', this.onPointerLeave);
     viewport.addEventListener('click', this.onClickCapture, true);
     if (typeof ResizeObserver !== 'undefined') {
       this.resizeObserver = new ResizeObserver(() => {
@@ -99,6 +100,7 @@ export class PanZoom {
     this.resizeObserver?.disconnect();
     this.viewport.removeEventListener('wheel', this.onWheel);
     this.viewport.removeEventListener('pointerdown', this.onPointerDown);
+    this.viewport.removeEventListener('pointerleave', this.onPointerLeave);
     this.viewport.removeEventListener('click', this.onClickCapture, true);
     this.endDrag();
   }
@@ -108,9 +110,12 @@ export class PanZoom {
     this.content.style.transform = cssTransform(t);
   }
 
+  // A plain wheel zooms only once the user has pressed inside the graph (until the pointer
+  // leaves): otherwise scrolling through a notebook would get stuck on every diagram.
   private readonly onWheel = (event: WheelEvent): void => {
-    if ((event.target as Element | null)?.closest?.('aside')) {
-      return; // let the details pane scroll
+    const inPane = (event.target as Element | null)?.closest?.('aside');
+    if (inPane || !(this.engaged || event.ctrlKey || event.metaKey)) {
+      return;
     }
     event.preventDefault();
     this.touched = true;
@@ -124,6 +129,7 @@ export class PanZoom {
     if (event.button !== 0 || (event.target as Element | null)?.closest?.('button, aside')) {
       return;
     }
+    this.engaged = true;
     this.drag = { pointerId: event.pointerId, startX: event.clientX, startY: event.clientY, origin: this.current };
     this.dragged = false;
     this.viewport.addEventListener('pointermove', this.onPointerMove);
@@ -155,6 +161,12 @@ export class PanZoom {
     this.endDrag();
   };
 
+  private readonly onPointerLeave = (): void => {
+    if (!this.drag) {
+      this.engaged = false;
+    }
+  };
+
   // A drag ends with a click on whatever is under the pointer: swallow it.
   private readonly onClickCapture = (event: MouseEvent): void => {
     if (this.dragged) {
@@ -178,6 +190,7 @@ export class PanZoom {
   private current: Transform = { x: 0, y: 0, k: 1 };
   private drag: { pointerId: number; startX: number; startY: number; origin: Transform } | null = null;
   private dragged = false;
+  private engaged = false;
   private touched = false;
   private readonly resizeObserver: ResizeObserver | null = null;
 }
