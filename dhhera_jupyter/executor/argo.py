@@ -25,7 +25,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from dhhera_jupyter.executor.argo_composite import DagRun, StepsRun
-from dhhera_jupyter.executor.argo_engine import STOP_MESSAGE, STOP_NODE_MESSAGE, ContainerCall, ContainerResult, Engine
+from dhhera_jupyter.executor.argo_engine import (
+    STOP_MESSAGE,
+    STOP_NODE_MESSAGE,
+    ContainerCall,
+    ContainerResult,
+    Engine,
+    Runner,
+)
 from dhhera_jupyter.executor.argo_nodes import NodeStore
 from dhhera_jupyter.executor.argo_spec import ArgoSpecError, analyse
 
@@ -112,7 +119,7 @@ def execute(
         store.create(workflow_name, workflow_name, "DAG", "Error", message=str(exc))
         store.emit()
         return Outcome("Error", str(exc), store.snapshot())
-    runners = {"dag": DagRun, "steps": StepsRun}
+    runners: dict[str, type[Runner]] = {"dag": DagRun, "steps": StepsRun}
     engine = Engine(analysis, workflow_name, run_container, store, stop_event, max_parallel, runners)
     phase, message = engine.run_root(spec)
     with engine.lock:

@@ -206,7 +206,7 @@ class DagRun:
 
     def _result_of(self, ref: TaskRef) -> bool:
         run = self.runs[ref.task]
-        phase, result = run.phase, ref.result
+        phase, result = run.phase or "", ref.result
         if result is None:  # Argo: (A.Succeeded || A.Skipped || A.Daemoned), plus what continueOn allows
             return phase in ("Succeeded", "Skipped") or phase in continue_on(self.info.tasks[ref.task])
         if result == "AnySucceeded":

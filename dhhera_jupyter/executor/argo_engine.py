@@ -243,6 +243,8 @@ class Engine:
             return [self._start_one(call, partial, {})], False, None
         if not items:
             return [self.finished_node(call, "Skipped", "Skipped, empty params")], False, None
+        # Each item resolves its own copy of the task: without the (possibly long) item list.
+        partial = {k: v for k, v in partial.items() if k not in ("withItems", "withParam", "withSequence")}
         group_id = None
         if group:
             group_id = self.store.create(name, display, "TaskGroup", "Running", parents=parents)

@@ -166,6 +166,8 @@ def evaluate_depends(node: Node, result_of: Callable[[TaskRef], bool]) -> bool:
     """Evaluate a ``depends`` tree; ``result_of`` answers one task reference."""
     if isinstance(node, TaskRef):
         return result_of(node)
+    if not isinstance(node, tuple):
+        raise ExpressionError(f"{node!r} is not a task reference")
     op = node[0]
     if op == "not":
         return not evaluate_depends(node[1], result_of)

@@ -6,6 +6,7 @@ keeps ``on_update`` calls from overlapping.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -70,6 +71,8 @@ class NodeStore:
     ) -> None:
         self.workflow_name = workflow_name
         self.nodes: dict[str, dict[str, Any]] = {}
+        self._views: dict[str, dict[str, Any] | None] = {}  # emitted form of each node, rebuilt when dirty
+        self._dirty: set[str] = set()
         self.messages: dict[str, str] = {}
         self.outbound: dict[str, list[str]] = {}
         self._on_update = on_update
@@ -101,6 +104,8 @@ class NodeStore:
             "end_time": now if state in FULFILLED else None,
             "inputs": _param_list(inputs),
         }
+        self._views[nid] = None  # keeps creation order in the emitted list
+        self._dirty.add(nid)
         if message:
             self.messages[nid] = message
         for parent in parents:
@@ -112,6 +117,7 @@ class NodeStore:
         children = self.nodes[parent]["children"]
         if child not in children:
             children.append(child)
+            self._dirty.add(parent)
 
     def finish(
         self,
@@ -126,6 +132,7 @@ class NodeStore:
         """Give a node its final phase, end time, outputs, exit code and the runner's extra fields."""
         node = self.nodes[nid]
         node.update(state=state, end_time=self._now())
+        self._dirty.add(nid)
         if outputs:
             node["outputs"] = _param_list(outputs)
         if exit_code is not None:
@@ -147,22 +154,27 @@ class NodeStore:
         """Ids of the nodes still Pending or Running."""
         return [nid for nid, node in self.nodes.items() if node["state"] not in FULFILLED]
 
+    def _view(self, nid: str) -> dict[str, Any]:
+        node, item = self.nodes[nid], {}
+        for key in (*DTO_FIELDS, *[k for k in node if k not in DTO_FIELDS]):
+            value = node.get(key)
+            if value is None or value == "" or value == [] or value == {}:
+                continue
+            item[key] = copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+        if self._with_messages and self.messages.get(nid):
+            item["message"] = self.messages[nid]
+        return item
+
     def snapshot(self) -> list[dict[str, Any]]:
-        """The node list as DHCore stores it: snake_case, empty fields omitted, copies."""
-        out = []
-        for nid, node in self.nodes.items():
-            item: dict[str, Any] = {}
-            for key in (*DTO_FIELDS, *[k for k in node if k not in DTO_FIELDS]):
-                value = node.get(key)
-                if value is None or value == "" or value == [] or value == {}:
-                    continue
-                item[key] = [dict(v) for v in value] if key in ("inputs", "outputs") else value
-                if key == "children":
-                    item[key] = list(value)
-            if self._with_messages and self.messages.get(nid):
-                item["message"] = self.messages[nid]
-            out.append(item)
-        return out
+        """The node list as DHCore stores it: snake_case, empty fields omitted.
+
+        A node's dict is built anew whenever that node changes and never modified afterwards, so
+        consecutive lists share the dicts of unchanged nodes: treat them as read-only.
+        """
+        for nid in self._dirty:
+            self._views[nid] = self._view(nid)
+        self._dirty.clear()
+        return [view for view in self._views.values() if view is not None]
 
     def emit(self) -> None:
         """Send the current list to ``on_update``; a failing callback is logged, never raised into the run."""

@@ -399,3 +399,25 @@ def test_on_update_is_never_called_concurrently_and_always_gets_valid_nodes():
     assert outcome.phase == "Succeeded" and len(runner.calls) == 41 and runner.max_active <= 4
     assert recorder.overlaps == 0 and len(recorder.updates) >= 82, "an update per step start and per step end"
     assert len(outcome.nodes) == 1 + 1 + 40 + 1
+
+
+def test_with_sequence_fans_out_formatted_numbers():
+    spec = dag_spec(
+        [task("seq", "echo", args={"m": "{{item}}"}, withSequence={"start": "1", "count": "3", "format": "n%02d"})],
+        container("echo", inputs=("m",)),
+    )
+    outcome, runner, _ = run(spec)
+
+    assert sorted(runner.order) == ["seq(0:n01)", "seq(1:n02)", "seq(2:n03)"] and outcome.phase == "Succeeded"
+
+
+def test_dag_target_runs_only_the_targets_and_their_ancestors_and_exposes_outputs():
+    spec = dag_spec([task("a"), task("b", depends="a"), task("unrelated")])
+    spec["templates"][0]["dag"]["target"] = "b"
+    spec["templates"][0]["outputs"] = {
+        "parameters": [{"name": "final", "valueFrom": {"parameter": "{{tasks.b.outputs.parameters.o}}"}}]
+    }
+    outcome, runner, _ = run(spec)
+
+    assert runner.order == ["a", "b"]
+    assert outcome.outputs == {"final": "b:o"}
