@@ -54,6 +54,7 @@ def _sequence(spec: Mapping[str, Any]) -> list[str]:
 
 STOP_NODE_MESSAGE = "workflow shutdown with strategy: Stop"
 STOP_MESSAGE = "Stopped with strategy 'Stop'"
+MAX_DEPTH = 100  # nesting levels of DAG/Steps templates, as Argo caps recursive templates
 
 
 @dataclass
@@ -278,6 +279,10 @@ class Engine:
         if problem is not None or template is None:
             return self.fail_now(call, "Skipped", problem or "")
         kind = template_kind(template)
+        if call.name.count(".") > MAX_DEPTH:
+            return self.fail_now(
+                call, "Skipped", f"maximum template nesting depth ({MAX_DEPTH}) exceeded: a recursion?"
+            )
         if problem := template_problem(template):
             return self.fail_now(call, UNSUPPORTED_KINDS.get(kind, "Skipped"), problem)
         inputs: dict[str, str] = {}

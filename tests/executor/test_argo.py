@@ -421,3 +421,10 @@ def test_dag_target_runs_only_the_targets_and_their_ancestors_and_exposes_output
 
     assert runner.order == ["a", "b"]
     assert outcome.outputs == {"final": "b:o"}
+
+
+def test_endless_template_recursion_errors_instead_of_hanging():
+    loop = {"name": "loop", "dag": {"tasks": [task("again", "loop")]}}
+    outcome, runner, _ = run(dag_spec([task("start", "loop")], loop))
+
+    assert outcome.phase == "Error" and "maximum template nesting depth" in outcome.message and runner.order == []
