@@ -45,6 +45,15 @@ def graphviz_svg(ids: list[str]) -> str:
     )
 
 
+# The real path: an Argo spec through dhhera_jupyter.graph (Graphviz) into the widget.
+GRAPH_CELL = """from dhhera_jupyter.graph import from_workflow
+spec = {"metadata": {"name": "etl"}, "spec": {"entrypoint": "main", "templates": [
+    {"name": "main", "dag": {"tasks": [
+        {"name": "extract", "template": "step"},
+        {"name": "train-model", "template": "step", "dependencies": ["extract"]}]}},
+    {"name": "step", "container": {"image": "python:3.11"}}]}}
+DagWidget.from_graph(from_workflow(spec))"""
+
 SETUP_CELL = f"""from dhhera_jupyter.widgets import DagWidget
 w = DagWidget(
     svg={graphviz_svg(["extract", "train", XSS_NODE])!r},
@@ -62,6 +71,7 @@ def test_dag_widget_draws_selects_and_recolours_nodes(lab) -> None:
             SETUP_CELL,
             "print('selected:', w.selected)",
             'w.node_states = {"train": "Running", "extract": "Succeeded"}',
+            GRAPH_CELL,
         ],
     )
     lab.open_notebook("dag.ipynb")
@@ -124,3 +134,11 @@ def test_dag_widget_draws_selects_and_recolours_nodes(lab) -> None:
     page.mouse.up()
     assert svg.evaluate("el => el.style.transform") != transform_before
     expect(details.locator("h3")).to_have_text("extract")
+
+    # A diagram drawn by Graphviz from an Argo spec: every node found by its id, details from the graph.
+    output = lab.run_cell(3)
+    lab.assert_no_errors(output)
+    real = output.locator(".dhhera-DagWidget")
+    expect(real.locator("svg g.node")).to_have_count(2)
+    real.locator('g.node[data-node-id="train-model"]').click()
+    expect(real.locator(".dhhera-DagDetails")).to_contain_text("python:3.11")
