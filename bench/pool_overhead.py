@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dhhera_jupyter.executor.pool import DEFAULT_PRELOAD, WorkerPool  # noqa: E402
+from dhhera_jupyter.executor.pool import DEFAULT_PRELOAD, WorkerPool
 
 
 def noop(run_id: str, project: str) -> None:
@@ -34,7 +34,7 @@ def noop(run_id: str, project: str) -> None:
 
 def import_sdk(run_id: str, project: str) -> None:
     """A run that imports what ``run_sdk`` needs before it talks to the core."""
-    import digitalhub  # noqa: F401
+    import digitalhub
     import digitalhub.entities.builders  # noqa: F401
     import digitalhub_runtime_hera  # noqa: F401
     import digitalhub_runtime_python  # noqa: F401
