@@ -55,6 +55,8 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
 KILL_GRACE_SECONDS = 5.0
 #: Seconds the warm process may take to import ``preload`` before runs start cold instead.
 WARM_UP_TIMEOUT_SECONDS = 180.0
+#: How many times a warm process that died is replaced before runs start cold for good.
+MAX_WARM_RESTARTS = 3
 #: Exit code reported for a run cancelled before it started.
 CANCELLED_EXIT_CODE = -signal.SIGTERM
 #: Exit code reported for a run whose warm process died under it (its process was killed).
@@ -183,6 +185,7 @@ class WorkerPool:
         # warm-up state: "off" (cold mode), "idle", "warming", "ready", "failed"
         self._warm_state = "off" if mode == "cold" else "idle"
         self._warm_error = ""
+        self._warm_deaths = 0
         self._zygote: _Zygote | None = None
         self._callbacks: queue.Queue[tuple[_Run, int] | None] = queue.Queue()
         self._callback_thread = threading.Thread(target=self._run_callbacks, name="dhhera-pool-exit", daemon=True)
@@ -471,24 +474,29 @@ class WorkerPool:
 
     def _read_events(self, zygote: _Zygote) -> None:
         for line in zygote.events:
-            event = json.loads(line)
-            with self._cond:
-                kind = event["event"]
-                if kind == "ready":
-                    self._on_ready_locked(zygote, event)
-                    continue
-                run = self._running.get(event["run_id"])
-                if run is None or run.zygote is not zygote:
-                    continue
-                if kind == "started":
-                    run.pid = event["pid"]
-                    if run.cancelled:
-                        self._terminate_locked(run)
-                elif kind == "exited":
-                    self._finish_locked(run, event["code"])
+            try:
+                self._on_event(zygote, json.loads(line))
+            except Exception:
+                logger.exception("Bad event from the warm process: %r", line)
         zygote.events.close()
         zygote.proc.wait()
         self._on_zygote_exit(zygote)
+
+    def _on_event(self, zygote: _Zygote, event: dict[str, Any]) -> None:
+        with self._cond:
+            kind = event["event"]
+            if kind == "ready":
+                self._on_ready_locked(zygote, event)
+                return
+            run = self._running.get(event["run_id"])
+            if run is None or run.zygote is not zygote:
+                return
+            if kind == "started":
+                run.pid = event["pid"]
+                if run.cancelled:
+                    self._terminate_locked(run)
+            elif kind == "exited":
+                self._finish_locked(run, event["code"])
 
     def _on_ready_locked(self, zygote: _Zygote, event: dict[str, Any]) -> None:
         if zygote is not self._zygote:
@@ -525,9 +533,12 @@ class WorkerPool:
             if not current or self._closed:
                 return
             code = zygote.proc.returncode
-            if zygote.ready:
+            self._warm_deaths += 1
+            if zygote.ready and self._warm_deaths <= MAX_WARM_RESTARTS:
                 logger.warning("The warm worker process exited (code %s); starting a new one.", code)
                 self._spawn_zygote_locked()
+            elif zygote.ready:
+                self._warm_failed_locked(f"the warm process died {self._warm_deaths} times (last exit code {code})")
             else:
                 log = self._runs_dir / "warm-pool.log"
                 self._warm_failed_locked(f"the warm process exited with code {code} while importing; see {log}")

@@ -55,9 +55,10 @@ def gone(pid: int) -> bool:
         return True
 
 
-@pytest.fixture()
-def store(tmp_path: Path) -> Iterator[ObjectStore]:
-    objects = ObjectStore(tmp_path / "objects")
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObjectStore]:
+    """One running store shared by the tests that do not restart it."""
+    objects = ObjectStore(tmp_path_factory.mktemp("shared") / "objects")
     objects.start(timeout=60)
     yield objects
     objects.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -56,13 +57,16 @@ def out(tmp_path: Path) -> Path:
 def make_pool(tmp_path: Path, out: Path) -> Iterator[Callable[..., WorkerPool]]:
     pools: list[WorkerPool] = []
 
-    def make(mode: str = "warm", size: int = 2, target: str = "record", **kwargs: object) -> WorkerPool:
+    def make(
+        mode: str = "warm", size: int = 2, target: str = "record", base_env: dict | None = None, **kwargs: object
+    ) -> WorkerPool:
         env = {
             "PATH": os.environ["PATH"],
             "PYTHONPATH": str(REPO),
             "POOL_TEST_OUT": str(out),
             "POOL_TEST_BASE": "base",
             "POOL_TEST_OVERRIDDEN": "base",
+            **(base_env or {}),
         }
         kwargs.setdefault("preload", LIGHT_PRELOAD)
         pool = WorkerPool(
@@ -357,8 +361,20 @@ def test_invalid_mode_size_target_and_run_ids_are_refused(make_pool, tmp_path: P
 def test_default_preload_imports_the_sdk_and_its_heavy_dependencies_before_forking(
     make_pool, tmp_path: Path, out: Path
 ) -> None:
-    pool = make_pool("warm", target="record_modules", preload=[*DEFAULT_PRELOAD, TARGETS])
+    # A core that would notice any request made by the warm process while it imports the SDK.
+    core = socket.create_server(("127.0.0.1", 0))
+    core.setblocking(False)
+    (tmp_path / "empty.ini").write_text("[DEFAULT]\n")
+    sdk_env = {
+        "DHCORE_ENDPOINT": f"http://127.0.0.1:{core.getsockname()[1]}",
+        "DHCORE_ACCESS_TOKEN": "token",
+        "DH_CONFIG": str(tmp_path / "empty.ini"),
+    }
+    pool = make_pool("warm", target="record_modules", preload=[*DEFAULT_PRELOAD, TARGETS], base_env=sdk_env)
     assert pool.wait_warm(120), pool.warm_error
+    with pytest.raises(BlockingIOError):
+        core.accept()
+    core.close()
     exits = Exits()
     pool.submit("sdk", "p", exits)
     assert exits.wait("sdk") == 0, log_of(tmp_path, "sdk")
