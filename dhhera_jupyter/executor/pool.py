@@ -29,10 +29,11 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from dhhera_jupyter.errors import CoreError
 from dhhera_jupyter.executor.entry import DEFAULT_TARGET
+from dhhera_jupyter.executor.zygote import WarmProcess, signal_group
 
 logger = logging.getLogger(__name__)
 
@@ -77,62 +78,9 @@ class _Run:
     log: Path
     cwd: Path
     pid: int | None = None
-    zygote: _Zygote | None = None
+    zygote: WarmProcess | None = None
     cancelled: bool = False
     kill_timer: threading.Timer | None = field(default=None, repr=False)
-
-
-class _Zygote:
-    """Handle on one warm process; its events are read by a thread of the pool."""
-
-    def __init__(self, env: Mapping[str, str], preload: Sequence[str], log_path: Path, cwd: Path) -> None:
-        events_r, events_w = os.pipe()
-        try:
-            with open(log_path, "ab") as log:
-                self.proc = subprocess.Popen(
-                    [sys.executable, "-m", "dhhera_jupyter.executor.zygote", "--events-fd", str(events_w)]
-                    + ["--preload", ",".join(preload)],
-                    stdin=subprocess.PIPE,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env=dict(env),
-                    cwd=cwd,
-                    pass_fds=(events_w,),
-                    start_new_session=True,
-                )
-        except BaseException:
-            os.close(events_r)
-            raise
-        finally:
-            os.close(events_w)
-        self.events: IO[bytes] = os.fdopen(events_r, "rb")
-        self.ready = False
-        self.reader: threading.Thread | None = None
-        self._send_lock = threading.Lock()
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def send(self, request: dict[str, Any]) -> None:
-        """Ask the warm process to fork a run; raises OSError if it is gone."""
-        assert self.proc.stdin is not None
-        with self._send_lock:
-            self.proc.stdin.write((json.dumps(request) + "\n").encode())
-            self.proc.stdin.flush()
-
-    def close(self, timeout: float) -> None:
-        """End of stdin: the warm process terminates its runs and exits; killed if it does not within ``timeout``."""
-        try:
-            assert self.proc.stdin is not None
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 class WorkerPool:
@@ -186,7 +134,7 @@ class WorkerPool:
         self._warm_state = "off" if mode == "cold" else "idle"
         self._warm_error = ""
         self._warm_deaths = 0
-        self._zygote: _Zygote | None = None
+        self._zygote: WarmProcess | None = None
         self._callbacks: queue.Queue[tuple[_Run, int] | None] = queue.Queue()
         self._callback_thread = threading.Thread(target=self._run_callbacks, name="dhhera-pool-exit", daemon=True)
 
@@ -309,7 +257,7 @@ class WorkerPool:
                 for run in self._running.values():
                     run.cancelled = True
                     if run.pid is not None:
-                        _signal_group(run.pid, signal.SIGTERM)
+                        signal_group(run.pid, signal.SIGTERM)
                 self._cond.notify_all()
         on_callback_thread = threading.current_thread() is self._callback_thread
         if not first:
@@ -320,7 +268,7 @@ class WorkerPool:
             if not self._cond.wait_for(lambda: not self._running, KILL_GRACE_SECONDS):
                 for run in self._running.values():
                     if run.pid is not None:
-                        _signal_group(run.pid, signal.SIGKILL)
+                        signal_group(run.pid, signal.SIGKILL)
             zygote, self._zygote = self._zygote, None
         if zygote is not None:
             zygote.close(timeout=KILL_GRACE_SECONDS + 2)
@@ -402,14 +350,14 @@ class WorkerPool:
 
     def _wait_cold(self, run: _Run, proc: subprocess.Popen[bytes]) -> None:
         code = proc.wait()
-        _signal_group(proc.pid, signal.SIGKILL)  # what the run left behind in its group
+        signal_group(proc.pid, signal.SIGKILL)  # what the run left behind in its group
         with self._cond:
             if self._running.get(run.run_id) is run:
                 self._finish_locked(run, code)
 
     def _terminate_locked(self, run: _Run) -> None:
         assert run.pid is not None
-        _signal_group(run.pid, signal.SIGTERM)
+        signal_group(run.pid, signal.SIGTERM)
         timer = threading.Timer(KILL_GRACE_SECONDS, self._kill_after_grace, args=(run,))
         timer.daemon = True
         run.kill_timer = timer
@@ -418,7 +366,7 @@ class WorkerPool:
     def _kill_after_grace(self, run: _Run) -> None:
         with self._cond:
             if self._running.get(run.run_id) is run and run.pid is not None:
-                _signal_group(run.pid, signal.SIGKILL)
+                signal_group(run.pid, signal.SIGKILL)
 
     def _finish_locked(self, run: _Run, code: int) -> None:
         del self._running[run.run_id]
@@ -444,7 +392,7 @@ class WorkerPool:
     def _spawn_zygote_locked(self) -> None:
         self._warm_state = "warming"
         try:
-            zygote = _Zygote(self._env, self._preload, self._runs_dir / "warm-pool.log", self._runs_dir)
+            zygote = WarmProcess(self._env, self._preload, self._runs_dir / "warm-pool.log", self._runs_dir)
         except OSError as exc:
             self._warm_failed_locked(f"could not start the warm process: {exc}")
             return
@@ -464,7 +412,7 @@ class WorkerPool:
         self._cond.notify_all()
         self._dispatch_locked()
 
-    def _warm_up_timed_out(self, zygote: _Zygote) -> None:
+    def _warm_up_timed_out(self, zygote: WarmProcess) -> None:
         with self._cond:
             if zygote is not self._zygote or zygote.ready:
                 return
@@ -472,7 +420,7 @@ class WorkerPool:
             self._warm_failed_locked(f"imports took more than {WARM_UP_TIMEOUT_SECONDS:.0f} s")
         zygote.proc.kill()
 
-    def _read_events(self, zygote: _Zygote) -> None:
+    def _read_events(self, zygote: WarmProcess) -> None:
         for line in zygote.events:
             try:
                 self._on_event(zygote, json.loads(line))
@@ -482,7 +430,7 @@ class WorkerPool:
         zygote.proc.wait()
         self._on_zygote_exit(zygote)
 
-    def _on_event(self, zygote: _Zygote, event: dict[str, Any]) -> None:
+    def _on_event(self, zygote: WarmProcess, event: dict[str, Any]) -> None:
         with self._cond:
             kind = event["event"]
             if kind == "ready":
@@ -498,7 +446,7 @@ class WorkerPool:
             elif kind == "exited":
                 self._finish_locked(run, event["code"])
 
-    def _on_ready_locked(self, zygote: _Zygote, event: dict[str, Any]) -> None:
+    def _on_ready_locked(self, zygote: WarmProcess, event: dict[str, Any]) -> None:
         if zygote is not self._zygote:
             return
         zygote.ready = True
@@ -510,7 +458,7 @@ class WorkerPool:
         self._cond.notify_all()
         self._dispatch_locked()
 
-    def _on_zygote_exit(self, zygote: _Zygote) -> None:
+    def _on_zygote_exit(self, zygote: WarmProcess) -> None:
         """The warm process ended: its runs are killed and reported lost; a new one replaces it if it was ready."""
         with self._cond:
             orphans = [run for run in self._running.values() if run.zygote is zygote]
@@ -519,7 +467,7 @@ class WorkerPool:
                 self._zygote = None
         for run in orphans:
             if run.pid is not None:
-                _signal_group(run.pid, signal.SIGKILL)
+                signal_group(run.pid, signal.SIGKILL)
         deadline = time.monotonic() + KILL_GRACE_SECONDS
         for run in orphans:
             while run.pid is not None and _alive(run.pid) and time.monotonic() < deadline:
@@ -554,15 +502,6 @@ def _with_package_path(env: dict[str, str]) -> dict[str, str]:
     if root not in parts:
         env["PYTHONPATH"] = os.pathsep.join([root, *parts])
     return env
-
-
-def _signal_group(pid: int, signum: int) -> None:
-    """Signal a run's process group, and its main process in case it has not called setsid yet."""
-    for send in (os.killpg, os.kill):
-        try:
-            send(pid, signum)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 def _alive(pid: int) -> bool:

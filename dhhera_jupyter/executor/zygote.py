@@ -4,7 +4,8 @@
 base environment of the runs, so the SDK sees ``DH_CONFIG`` when it is imported here. It never creates the SDK
 client and never makes a network call: it only imports modules, then waits for requests.
 
-Protocol (one JSON object per line):
+Both ends of the protocol live here: :class:`WarmProcess` is the pool's handle on the warm process, and
+:func:`main` is the warm process. Protocol (one JSON object per line):
 
 - requests on stdin: ``{"run_id", "project", "target", "cwd", "log", "env"}``;
 - events on the descriptor given by ``--events-fd``: ``ready`` (after the imports), ``started`` (with the child's
@@ -26,11 +27,13 @@ import json
 import os
 import select
 import signal
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any, NoReturn
 
 from dhhera_jupyter.executor import entry
 
@@ -172,22 +175,75 @@ class _Server:
                 return
             run_id = self.children.pop(pid, None)
             # Like a pod: when the main process ends, whatever it left behind in its group ends too.
-            _signal_group(pid, signal.SIGKILL)
+            signal_group(pid, signal.SIGKILL)
             if run_id is not None:
                 code = os.waitstatus_to_exitcode(status)
                 _send(self.events_fd, {"event": "exited", "run_id": run_id, "pid": pid, "code": code})
 
     def _terminate_all(self) -> None:
         for pid in list(self.children):
-            _signal_group(pid, signal.SIGTERM)
+            signal_group(pid, signal.SIGTERM)
         deadline = time.monotonic() + TERM_GRACE_SECONDS
         while self.children and time.monotonic() < deadline:
             self._reap(block=False)
             select.select([self.wake_r], [], [], 0.05)
             _drain(self.wake_r)
         for pid in list(self.children):
-            _signal_group(pid, signal.SIGKILL)
+            signal_group(pid, signal.SIGKILL)
         self._reap(block=True)
+
+
+class WarmProcess:
+    """The pool's handle on one warm process: starts it, sends it requests; the pool reads :attr:`events`."""
+
+    def __init__(self, env: Mapping[str, str], preload: Sequence[str], log_path: Path, cwd: Path) -> None:
+        events_r, events_w = os.pipe()
+        try:
+            with open(log_path, "ab") as log:
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-m", "dhhera_jupyter.executor.zygote", "--events-fd", str(events_w)]
+                    + ["--preload", ",".join(preload)],
+                    stdin=subprocess.PIPE,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=dict(env),
+                    cwd=cwd,
+                    pass_fds=(events_w,),
+                    start_new_session=True,
+                )
+        except BaseException:
+            os.close(events_r)
+            raise
+        finally:
+            os.close(events_w)
+        self.events: IO[bytes] = os.fdopen(events_r, "rb")
+        self.ready = False
+        self.reader: threading.Thread | None = None
+        self._send_lock = threading.Lock()
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def send(self, request: dict[str, Any]) -> None:
+        """Ask the warm process to fork a run; raises OSError if it is gone."""
+        assert self.proc.stdin is not None
+        with self._send_lock:
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
+            self.proc.stdin.flush()
+
+    def close(self, timeout: float) -> None:
+        """End of stdin: the warm process terminates its runs and exits; killed if it does not within ``timeout``."""
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def _become_run(request: dict[str, Any]) -> int:
@@ -248,7 +304,8 @@ def _die_with_parent(parent: int) -> None:
         os._exit(128 + signal.SIGKILL)
 
 
-def _signal_group(pid: int, signum: int) -> None:
+def signal_group(pid: int, signum: int) -> None:
+    """Signal a run's process group, and its main process in case it has not called setsid yet."""
     for send in (os.killpg, os.kill):
         try:
             send(pid, signum)
