@@ -6,6 +6,8 @@ import json
 import os
 import signal
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -336,6 +338,36 @@ def test_shutdown_reports_every_run_and_leaves_no_process(make_pool, out: Path) 
     pool.shutdown()  # idempotent
     with pytest.raises(CoreError):
         pool.submit("late", "p", exits)
+
+
+def test_runs_and_the_warm_process_end_when_the_process_owning_the_pool_dies(tmp_path: Path, out: Path) -> None:
+    owner_script = f"""
+import json, os, sys, time
+from pathlib import Path
+from dhhera_jupyter.executor.pool import WorkerPool
+pool = WorkerPool(env={{"PATH": os.environ["PATH"], "PYTHONPATH": {str(REPO)!r}, "POOL_TEST_OUT": {str(out)!r}}},
+                  runs_dir=Path({str(tmp_path / "runs")!r}), size=1, target="{TARGETS}:spawn_child_and_sleep",
+                  preload=["{TARGETS}"])
+assert pool.wait_warm(30)
+pool.submit("held", "p", lambda run_id, code: None)
+print(pool.warm_pid, flush=True)
+time.sleep(600)
+"""
+    owner = subprocess.Popen(
+        [sys.executable, "-c", owner_script],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    try:
+        assert owner.stdout is not None
+        warm_pid = int(owner.stdout.readline())
+        seen = report(out, "held")
+    finally:
+        owner.kill()
+        owner.wait()
+    for pid in (seen["pid"], seen["child_pid"], warm_pid):
+        wait_until(lambda pid=pid: gone(pid), 15, what=f"process {pid} to end")
 
 
 def test_invalid_mode_size_target_and_run_ids_are_refused(make_pool, tmp_path: Path) -> None:
