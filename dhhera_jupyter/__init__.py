@@ -6,7 +6,27 @@ that costs seconds and happens on first use.
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
+
+#: Python twins of the magics, imported on first access (``dhhera_jupyter.build(...)``).
+_TWINS = ("register", "build", "show", "preview", "use", "status")
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext dhhera_jupyter``: register ``%%hera_pipeline`` and ``%hera``."""
+    from dhhera_jupyter.magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _TWINS:
+        from dhhera_jupyter.magics import twins
+
+        return getattr(twins, name)
+    raise AttributeError(f"module 'dhhera_jupyter' has no attribute '{name}'")
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

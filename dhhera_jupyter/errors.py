@@ -26,6 +26,11 @@ class PipelineError(DhheraError):
 class BuildError(DhheraError):
     """A build failed on the backend."""
 
+    #: The build run (SDK entity), the end of its logs, and the magics' handle of the workflow, when known.
+    run: object = None
+    log_tail: str = ""
+    handle: object = None
+
 
 class GraphRenderError(DhheraError):
     """Graphviz could not draw a pipeline diagram (no engine, timeout, invalid DOT)."""

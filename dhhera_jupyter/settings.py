@@ -55,3 +55,18 @@ def graphviz_engine() -> str:
 
 #: Seconds the system ``dot`` may take to lay out one diagram.
 GRAPHVIZ_TIMEOUT = float(os.environ.get("DHHERA_GRAPHVIZ_TIMEOUT", "30"))
+
+
+#: ``%load_ext dhhera_jupyter`` imports the SDK in a background thread unless ``DHHERA_PRELOAD=0``.
+def preload_enabled() -> bool:
+    return os.environ.get("DHHERA_PRELOAD", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+#: Seconds a build may take before the magics give up waiting (``DHHERA_BUILD_TIMEOUT``).
+BUILD_TIMEOUT = float(os.environ.get("DHHERA_BUILD_TIMEOUT", "600"))
+
+#: First and longest interval (s) between two polls of a build run; the interval grows from one to the other.
+BUILD_POLL_INTERVAL = (0.1, 1.0)
+
+#: Seconds ``%hera use <endpoint>`` waits for the endpoint to answer before refusing to switch.
+PROBE_TIMEOUT = float(os.environ.get("DHHERA_PROBE_TIMEOUT", "5"))

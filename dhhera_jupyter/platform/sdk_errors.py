@@ -1,0 +1,82 @@
+"""SDK exceptions → our errors, each one readable sentence naming the object and the next step."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dhhera_jupyter.errors import BackendUnreachable, DhheraError, NotFound
+
+
+def _endpoint() -> str:
+    return os.environ.get("DHCORE_ENDPOINT") or "(no DHCORE_ENDPOINT)"
+
+
+def unreachable(exc: BaseException | None = None) -> BackendUnreachable:
+    """The error for a backend that refuses connections or times out."""
+    from dhhera_jupyter.platform.backend import _backend
+
+    endpoint = _backend.endpoint if _backend is not None else _endpoint()
+    reason = "timed out" if isinstance(exc, TimeoutError) else "connection refused"
+    if _backend is not None and _backend.mode == "local":
+        how = "start the local core with `dhhera core start` (or `%hera use local`)"
+    else:
+        how = "start it, or switch to the local core with `%hera use local`"
+    return BackendUnreachable(f"The DigitalHub backend at {endpoint} does not answer ({reason}); {how}.")
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def is_not_found(exc: BaseException) -> bool:
+    """Whether ``exc`` (or its cause) says an entity does not exist."""
+    for item in _chain(exc):
+        name = type(item).__name__
+        if name in ("EntityNotExistsError", "ContextError") or "No object found" in str(item):
+            return True
+    return False
+
+
+def translate(exc: BaseException, not_found: str | None = None) -> DhheraError | None:
+    """Our error for an SDK exception, or None when it is not one we know how to word.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What the SDK raised.
+    not_found : str, optional
+        The sentence to use when the entity does not exist.
+    """
+    if isinstance(exc, DhheraError):
+        return exc
+    for item in _chain(exc):
+        if isinstance(item, (ConnectionError, TimeoutError)):
+            return unreachable(item)
+    if is_not_found(exc):
+        return NotFound(not_found or f"Not found on the DigitalHub backend: {exc}")
+    for item in _chain(exc):
+        module = type(item).__module__ or ""
+        if module.startswith("digitalhub"):
+            return DhheraError(f"The DigitalHub backend at {_endpoint()} refused the request: {item}")
+    return None
+
+
+@contextmanager
+def sdk_errors(not_found: str | None = None) -> Iterator[None]:
+    """Re-raise SDK exceptions of the block as our errors (unknown ones pass through unchanged)."""
+    try:
+        yield
+    except DhheraError:
+        raise
+    except Exception as exc:
+        ours = translate(exc, not_found)
+        if ours is None:
+            raise
+        raise ours from exc

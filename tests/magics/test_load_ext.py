@@ -1,0 +1,72 @@
+"""%load_ext in a fresh interpreter: instant (no SDK import) and clear when the backend is unreachable."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_python(code: str, **env: str) -> dict:
+    """Run ``code`` in a fresh interpreter; it prints one JSON line, returned parsed."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DHCORE_", "DH_", "AWS_", "S3_"))}
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_load_ext_registers_the_magics_without_importing_the_sdk_hera_or_widgets(tmp_path):
+    result = run_python(
+        """
+        import json, sys
+        from IPython.core.interactiveshell import InteractiveShell
+        shell = InteractiveShell.instance()
+        shell.run_line_magic("load_ext", "dhhera_jupyter")
+        heavy = sorted({m.split(".")[0] for m in sys.modules} & {"digitalhub", "hera", "ipywidgets", "anywidget"})
+        print(json.dumps({"heavy": heavy, "cell": bool(shell.find_cell_magic("hera_pipeline")),
+                          "line": bool(shell.find_line_magic("hera"))}))
+    """,
+        DHHERA_PRELOAD="0",
+        DHHERA_HOME=str(tmp_path / "home"),
+    )
+
+    assert result == {"heavy": [], "cell": True, "line": True}
+
+
+def test_unreachable_platform_endpoint_is_one_clear_sentence(tmp_path):
+    result = run_python(
+        """
+        import json
+        from IPython.core.error import UsageError
+        from IPython.core.interactiveshell import InteractiveShell
+        shell = InteractiveShell.instance()
+        shell.run_line_magic("load_ext", "dhhera_jupyter")
+        try:
+            shell.run_cell_magic("hera_pipeline", "etl", "def pipeline():\\n    pass\\n")
+        except UsageError as exc:
+            print(json.dumps({"type": type(exc).__name__, "message": str(exc)}))
+    """,
+        DHHERA_PRELOAD="0",
+        DHHERA_HOME=str(tmp_path / "home"),
+        DHCORE_ENDPOINT="http://127.0.0.1:9",
+        DH_CONFIG=str(tmp_path / "empty.ini"),
+    )
+
+    assert result["type"] == "UsageError"
+    assert result["message"] == (
+        "The DigitalHub backend at http://127.0.0.1:9 does not answer (connection refused); "
+        "start it, or switch to the local core with `%hera use local`."
+    )
