@@ -70,3 +70,10 @@ BUILD_POLL_INTERVAL = (0.1, 1.0)
 
 #: Seconds ``%hera use <endpoint>`` waits for the endpoint to answer before refusing to switch.
 PROBE_TIMEOUT = float(os.environ.get("DHHERA_PROBE_TIMEOUT", "5"))
+
+#: Interval (s) between two polls of a watched pipeline run: the first value right after a change, growing up to
+#: the second while nothing changes (``DHHERA_POLL_INTERVAL="0.25,1.5"``).
+POLL_INTERVAL = tuple(float(v) for v in os.environ.get("DHHERA_POLL_INTERVAL", "0.25,1.5").split(",")[:2])
+
+#: Longest wait (s) between two retries when the backend does not answer a run poll.
+POLL_BACKOFF_MAX = float(os.environ.get("DHHERA_POLL_BACKOFF_MAX", "30"))

@@ -1,0 +1,233 @@
+"""Pipeline runs through the SDK: check parameters and task options, submit, stop, find a step's child run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from dhhera_jupyter.errors import DhheraError, NotFound
+from dhhera_jupyter.platform.backend import backend, sdk
+from dhhera_jupyter.platform.sdk_errors import sdk_errors
+
+#: Run states after which a run cannot be stopped.
+FINISHED_STATES = frozenset({"COMPLETED", "ERROR", "STOPPED", "DELETING", "DELETED"})
+
+#: Task options of ``workflow.run(...)`` and what each takes (seed document, "Task parameters").
+TASK_OPTIONS = {
+    "envs": list,
+    "secrets": list,
+    "profile": str,
+    "resources": dict,
+    "volumes": list,
+    "node_selector": list,
+    "tolerations": list,
+    "affinity": dict,
+}
+
+#: Task options the SDK 0.15 run spec keeps; the others are only meaningful to a newer platform.
+SDK_KEPT_OPTIONS = frozenset({"envs", "secrets", "profile", "resources", "volumes"})
+
+_SCALARS = (str, int, float, bool)
+
+
+class NotBuilt(DhheraError):
+    """The workflow has no build yet, so it cannot run."""
+
+
+def declared_parameters(spec: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The workflow arguments of a built Argo spec: name -> ``{"default": value or None, "enum": [...] or None}``."""
+    spec = spec or {}
+    if isinstance(spec.get("spec"), dict) and "templates" not in spec:
+        spec = spec["spec"]
+    arguments = spec.get("arguments") if isinstance(spec.get("arguments"), dict) else {}
+    out: dict[str, dict[str, Any]] = {}
+    for param in arguments.get("parameters") or []:
+        if isinstance(param, dict) and param.get("name") is not None:
+            value = param.get("value", param.get("default"))
+            enum = param.get("enum")
+            out[str(param["name"])] = {
+                "default": None if value is None else str(value),
+                "enum": [str(e) for e in enum] if isinstance(enum, list) else None,
+            }
+    return out
+
+
+def check_parameters(
+    workflow: str, declared: Mapping[str, Mapping[str, Any]], given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Validate run parameters against the workflow's arguments; return the parameters to send.
+
+    Parameters
+    ----------
+    workflow : str
+        Workflow name (for messages).
+    declared : mapping
+        From :func:`declared_parameters`.
+    given : mapping
+        Parameters of the run.
+
+    Raises
+    ------
+    DhheraError
+        Naming the parameter: one the workflow does not declare, a required one (no default)
+        missing, a value that is not a string/number/boolean, or one outside the declared ``enum``.
+    """
+    unknown = [k for k in given if k not in declared]
+    if unknown:
+        known = ", ".join(declared) or "none"
+        raise DhheraError(f"Workflow '{workflow}' has no parameter '{unknown[0]}' (its parameters: {known}).")
+    missing = [k for k, d in declared.items() if d.get("default") is None and given.get(k) is None]
+    if missing:
+        raise DhheraError(
+            f"Workflow '{workflow}' needs a value for parameter '{missing[0]}'; pass it with -p {missing[0]}=VALUE."
+        )
+    out: dict[str, Any] = {}
+    for name, value in given.items():
+        if value is None:
+            continue
+        if not isinstance(value, _SCALARS):
+            raise DhheraError(
+                f"Parameter '{name}' of workflow '{workflow}' gets a {type(value).__name__}; pipeline parameters "
+                "are strings, numbers or booleans (DigitalHub would pass it as Java text, not JSON). "
+                "Pass json.dumps(value) instead."
+            )
+        enum = declared[name].get("enum")
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        if enum and text not in enum:
+            raise DhheraError(
+                f"Parameter '{name}' of workflow '{workflow}' must be one of {', '.join(enum)}, not '{text}'."
+            )
+        out[name] = value
+    return out
+
+
+def check_task_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate task options (``envs``, ``secrets``, ``profile``, ``resources``...) by shape.
+
+    Raises
+    ------
+    DhheraError
+        For an unknown option or a value of the wrong shape, naming it.
+    """
+    out: dict[str, Any] = {}
+    for name, value in options.items():
+        if value is None:
+            continue
+        expected = TASK_OPTIONS.get(name)
+        if expected is None:
+            raise DhheraError(f"'{name}' is not a task option; use one of {', '.join(TASK_OPTIONS)}.")
+        if name == "node_selector" and isinstance(value, dict):
+            value = [{"key": k, "value": v} for k, v in value.items()]
+        if not isinstance(value, expected):
+            raise DhheraError(
+                f"Task option '{name}' must be a {expected.__name__} (JSON "
+                f"{'object' if expected is dict else 'array' if expected is list else 'text'}), "
+                f"not {type(value).__name__}."
+            )
+        if name == "envs" and not all(isinstance(e, dict) and "name" in e and "value" in e for e in value):
+            raise DhheraError('Task option \'envs\' must be a list of {"name": ..., "value": ...}.')
+        out[name] = value
+    return out
+
+
+def parse_json_option(flag: str, text: str) -> Any:
+    """Parse the JSON value of a command-line option, naming the option when it is invalid."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise DhheraError(f"{flag} needs JSON; '{text}' is not valid JSON ({exc.msg} at column {exc.colno}).") from None
+
+
+def submit(workflow: Any, parameters: Mapping[str, Any], options: Mapping[str, Any] | None = None) -> dict:
+    """Start ``workflow.run(action="pipeline", ...)`` and return the new run's document (no waiting).
+
+    Raises
+    ------
+    NotBuilt
+        If the workflow has no build.
+    DhheraError
+        If the backend refuses the run (the run's ERROR message when it is created failed).
+    """
+    sdk()
+    build = (workflow.spec.to_dict() if hasattr(workflow.spec, "to_dict") else {}).get("build") or {}
+    if not build.get("base64"):
+        raise NotBuilt(not_built_message(workflow.name))
+    with sdk_errors():
+        run = workflow.run(action="pipeline", parameters=dict(parameters), log_info=False, **dict(options or {}))
+    doc = run.to_dict()
+    status = doc.get("status") or {}
+    if status.get("state") == "ERROR" and status.get("message"):
+        raise DhheraError(f"The pipeline run of workflow '{workflow.name}' could not start: {status['message']}")
+    return doc
+
+
+def not_built_message(name: str) -> str:
+    """The error text for a workflow that was never built."""
+    return (
+        f"Workflow '{name}' has never been built, so it cannot run; build it with `%hera build {name}` "
+        f"(or run it with `%hera run {name} --build`)."
+    )
+
+
+def stop_run(run_id: str, project: str | None = None) -> dict:
+    """Ask the backend to stop a run; returns the run as it was before.
+
+    Raises
+    ------
+    NotFound
+        If the run does not exist.
+    DhheraError
+        If it already finished.
+    """
+    dh = sdk()
+    project = project or backend().project
+    with sdk_errors(not_found=f"Run '{run_id}' does not exist in project '{project}'."):
+        run = dh.get_run(run_id, project=project)
+    state = str(run.status.state)
+    if state in FINISHED_STATES:
+        raise DhheraError(f"Run {run_id} already finished ({state}); there is nothing to stop.")
+    with sdk_errors():
+        run.stop()
+    return run.to_dict()
+
+
+def logs_of(run_id: str, project: str | None = None) -> str:
+    """The log text of any run (pipeline or step)."""
+    from dhhera_jupyter.platform.runs import run_logs
+
+    return run_logs(run_id, project)
+
+
+def child_run_of(pipeline_id: str, project: str | None, step: Any) -> str | None:
+    """The child run of a step when the backend does not say it (DHCore leaves ``run_id`` empty).
+
+    Children point at their pipeline with a ``step_of`` relationship; among them the one running the
+    step's function is taken (the latest when several do).
+    """
+    from dhhera_jupyter.platform.runs import list_runs
+
+    function = getattr(step, "function", None)
+    best: str | None = None
+    for run in list_runs(project, limit=200):
+        relations = (run.get("metadata") or {}).get("relationships") or []
+        if not any(r.get("type") == "step_of" and pipeline_id in str(r.get("dest", "")) for r in relations):
+            continue
+        exec_string = str((run.get("spec") or {}).get("function") or "")
+        if function and f"/{function}:" not in exec_string:
+            continue
+        best = best or str(run["id"])  # newest first
+    return best
+
+
+def require_run(run_id: str, project: str | None = None) -> dict:
+    """The run document, or NotFound with a sentence a user can act on."""
+    from dhhera_jupyter.platform.runs import run_doc
+
+    project = project or backend().project
+    try:
+        return run_doc(run_id, project)
+    except NotFound:
+        raise NotFound(
+            f"There is no run '{run_id}' in project '{project}'; list recent runs with `%hera runs`."
+        ) from None

@@ -1,0 +1,141 @@
+"""The per-step table of the run panel: one small widget per row, so a changed step re-sends one row only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from html import escape
+
+import ipywidgets as w
+
+from dhhera_jupyter.status import StepStatus, step_label
+from dhhera_jupyter.widgets.run_text import format_clock, format_duration
+
+#: Column widths of the grid (step buttons have their own column in front).
+_GRID = "grid-template-columns: 9em 5em 7.5em 5.5em 5.5em minmax(10em, 1fr) 10em; gap: 0 0.75em"
+_HEAD = ("function", "action", "state", "start", "duration", "outputs", "child run")
+
+#: Colours of the state dots: the same ``--jp-*`` variables as the DagWidget's node colours.
+STATE_COLOURS = {
+    "pending": "var(--jp-layout-color3)",
+    "running": "var(--jp-brand-color1)",
+    "succeeded": "var(--jp-success-color1)",
+    "failed": "var(--jp-error-color1)",
+    "error": "var(--jp-error-color1)",
+    "stopped": "var(--jp-warn-color1)",
+    "skipped": "var(--jp-border-color2)",
+    "omitted": "var(--jp-border-color2)",
+}
+
+
+def state_badge(state: str, extra: str = "") -> str:
+    """A coloured dot and the state name, escaped."""
+    colour = STATE_COLOURS.get(state, "var(--jp-layout-color3)")
+    anim = " dhhera-RunPanel-pulse" if state == "running" else ""
+    return (
+        f'<span class="dhhera-RunPanel-state dhhera-state-{escape(state)}{anim}">'
+        f'<span style="display:inline-block;width:0.7em;height:0.7em;border-radius:50%;'
+        f'background:{colour};margin-right:0.3em"></span>{escape(state)}{escape(extra)}</span>'
+    )
+
+
+def row_html(step: StepStatus) -> str:
+    """One table row (without the step button), every value escaped."""
+    outputs = "<br>".join(
+        f"<code>{escape(k)}</code>=<span title='{escape(v, quote=True)}'>{escape(_short(v, 48))}</span>"
+        for k, v in step.outputs
+        if k != "run_id"
+    )
+    extra = f" {step.items_done}/{step.items}" if step.items else ""
+    cells = [
+        escape(step.function or ""),
+        escape(step.action or ""),
+        state_badge(step.state, extra),
+        escape(format_clock(step.start)),
+        escape(format_duration(step.duration)),
+        outputs,
+        f"<code title='{escape(step.run_id or '', quote=True)}'>{escape(_short(step.run_id or '', 14))}</code>",
+    ]
+    return (
+        f'<div class="dhhera-RunPanel-row" style="display:grid;{_GRID};align-items:center">'
+        + "".join(f"<div>{c}</div>" for c in cells)
+        + "</div>"
+    )
+
+
+def _short(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+class StepTable(w.VBox):
+    """Rows of steps; clicking a step's name selects it.
+
+    Parameters
+    ----------
+    on_select : callable
+        Called with the step id when a step's button is clicked.
+    """
+
+    def __init__(self, on_select: Callable[[str], None]) -> None:
+        head = "".join(f"<div><b>{escape(h)}</b></div>" for h in _HEAD)
+        self._header = w.HBox(
+            [
+                w.HTML("<b>step</b>", layout=w.Layout(width="12em")),
+                w.HTML(f'<div style="display:grid;{_GRID}">{head}</div>', layout=w.Layout(flex="1")),
+            ]
+        )
+        self._on_select = on_select
+        self._buttons: dict[str, w.Button] = {}
+        self._cells: dict[str, w.HTML] = {}
+        self._selected: str | None = None
+        super().__init__([self._header])
+        self.add_class("dhhera-RunPanel-table")
+
+    @property
+    def step_ids(self) -> list[str]:
+        """Ids of the rows, in order."""
+        return list(self._buttons)
+
+    def set_steps(self, steps: Iterable[StepStatus]) -> None:
+        """Show exactly these steps (rows are reused by id; only changed cells are re-sent)."""
+        steps = list(steps)
+        ids = [s.id for s in steps]
+        if ids != list(self._buttons):
+            rows = []
+            for step in steps:
+                if step.id not in self._buttons:
+                    button = w.Button(
+                        description=step_label(step.step), tooltip=step.id, layout=w.Layout(width="12em", height="auto")
+                    )
+                    button.on_click(lambda _b, sid=step.id: self._on_select(sid))
+                    self._buttons[step.id] = button
+                    self._cells[step.id] = w.HTML(layout=w.Layout(flex="1"))
+                rows.append(w.HBox([self._buttons[step.id], self._cells[step.id]]))
+            for sid in [s for s in self._buttons if s not in ids]:
+                self._buttons.pop(sid).close()
+                self._cells.pop(sid).close()
+            self.children = [self._header, *rows]
+        self.update(steps)
+
+    def update(self, steps: Iterable[StepStatus]) -> None:
+        """Re-render only the given rows."""
+        for step in steps:
+            cell = self._cells.get(step.id)
+            if cell is not None:
+                cell.value = row_html(step)  # traitlets sends nothing when the text is the same
+
+    def select(self, step_id: str | None) -> None:
+        """Highlight the row of ``step_id`` (None: no row)."""
+        if self._selected == step_id:
+            return
+        if self._selected in self._buttons:
+            self._buttons[self._selected].button_style = ""
+        self._selected = step_id
+        if step_id in self._buttons:
+            self._buttons[step_id].button_style = "info"
+
+    def close(self) -> None:
+        for widget in [*self._buttons.values(), *self._cells.values(), *self._header.children, self._header]:
+            widget.close()
+        for child in self.children:
+            child.close()
+        super().close()

@@ -1,0 +1,151 @@
+"""A pipeline run as a text table, for terminal IPython and plain scripts (refreshed in place on a TTY)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TYPE_CHECKING, Any, TextIO
+
+from dhhera_jupyter.status import RunDiff, RunSnapshot, parse_time, step_label
+
+if TYPE_CHECKING:
+    from dhhera_jupyter.widgets.watched_run import WatchedRun
+
+_MARKS = {
+    "pending": "·",
+    "running": "▶",
+    "succeeded": "✔",
+    "failed": "✘",
+    "error": "✘",
+    "skipped": "-",
+    "omitted": "-",
+    "stopped": "■",
+}
+
+_COLUMNS = ("STEP", "FUNCTION", "ACTION", "STATE", "START", "DURATION", "OUTPUTS", "CHILD RUN")
+
+
+def format_duration(seconds: float | None) -> str:
+    """``3.2s``, ``4m05s``, ``1h02m``; empty for None."""
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def format_clock(value: str | None) -> str:
+    """``HH:MM:SS`` (UTC) of an ISO time; empty for None."""
+    parsed = parse_time(value)
+    return parsed.strftime("%H:%M:%S") if parsed is not None else ""
+
+
+def summary_line(snap: RunSnapshot, workflow: str | None = None) -> str:
+    """``Pipeline run <id> (workflow w): running · 2/4 steps · 12.0s``."""
+    name = workflow or snap.workflow
+    parts = [snap.label, f"{snap.done}/{snap.total} steps"]
+    elapsed = snap.elapsed()
+    if elapsed is not None:
+        parts.append(format_duration(elapsed))
+    head = f"Pipeline run {snap.run_id}" + (f" (workflow {name})" if name else "")
+    return f"{head}: {' · '.join(parts)}"
+
+
+def failure_line(snap: RunSnapshot) -> str | None:
+    """The error banner text: names the failed step and says why; None when nothing failed."""
+    if snap.failed_step is not None:
+        step = snap.step(snap.failed_step)
+        why = step.message or snap.message or "see its logs"
+        return f"Step '{step_label(step.step)}' failed: {why}"
+    if snap.state == "ERROR":
+        return f"The run failed: {snap.message or 'no message'}"
+    return None
+
+
+def _row(step: Any) -> tuple[str, ...]:
+    outputs = ", ".join(f"{k}={v}" for k, v in step.outputs if k != "run_id")
+    state = f"{_MARKS.get(step.state, '?')} {step.state}"
+    if step.items:
+        state += f" {step.items_done}/{step.items}"
+    return (
+        step_label(step.step),
+        step.function or "",
+        step.action or "",
+        state,
+        format_clock(step.start),
+        format_duration(step.duration),
+        outputs,
+        step.run_id or "",
+    )
+
+
+def render_text(run: WatchedRun, width: int = 160) -> str:
+    """The whole run as text: summary line, step table, failure and connection notes."""
+    snap = run.snapshot
+    if snap is None:
+        return f"Pipeline run {run.run_id}: {run.gone or 'waiting for the first status'}"
+    rows = [_COLUMNS, *(_row(s) for s in snap.steps)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS))]
+    lines = [summary_line(snap)]
+    for row in rows:
+        line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+        lines.append(line if len(line) <= width else line[: width - 1] + "…")
+    failure = failure_line(snap)
+    if failure:
+        lines.append(f"! {failure}")
+    if run.gone:
+        lines.append(f"! {run.gone}")
+    elif run.connection:
+        lines.append(f"… reconnecting ({run.connection})")
+    if snap.terminal and snap.results:
+        lines.append("results: " + ", ".join(f"{k}={v}" for k, v in snap.results.items()))
+    return "\n".join(lines)
+
+
+class TextRunView:
+    """Prints a run and reprints it on every change: in place on a terminal, appended otherwise.
+
+    Parameters
+    ----------
+    run : WatchedRun
+        The run to show.
+    stream : file, optional
+        Where to write (default ``sys.stdout``).
+    """
+
+    def __init__(self, run: WatchedRun, stream: TextIO | None = None) -> None:
+        self.run = run
+        self.stream = stream or sys.stdout
+        self._lines = 0
+        self._lock = threading.Lock()
+        self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        run.add_view(self)
+
+    def show(self) -> None:
+        """Print the current table (replacing the previous one on a terminal)."""
+        text = render_text(self.run)
+        with self._lock:
+            if self._tty and self._lines:
+                self.stream.write(f"\x1b[{self._lines}F\x1b[J")
+            self.stream.write(text + "\n")
+            self.stream.flush()
+            self._lines = text.count("\n") + 1
+
+    def run_changed(self, run: WatchedRun, change: RunDiff) -> None:
+        self.show()
+
+    def connection_changed(self, run: WatchedRun) -> None:
+        self.show()
+
+    def detach(self, clear: bool = False) -> None:
+        """Stop reprinting; with ``clear``, erase the table from a terminal (the caller prints the final one)."""
+        self.run.remove_view(self)
+        with self._lock:
+            if clear and self._tty and self._lines:
+                self.stream.write(f"\x1b[{self._lines}F\x1b[J")
+                self.stream.flush()
+                self._lines = 0

@@ -1,0 +1,95 @@
+"""The run panel against the real local core through the real SDK."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import wait_for
+
+from dhhera_jupyter.errors import DhheraError
+from dhhera_jupyter.magics.run import attach, run
+from dhhera_jupyter.widgets.run_panel import RunPanel
+
+STEPS = ("a", "b", "c", "d")
+
+
+def ids_by_label(panel: RunPanel) -> dict[str, str]:
+    from dhhera_jupyter.status import step_label
+
+    return {step_label(n.name): n.id for n in panel.graph.nodes}
+
+
+def test_successful_diamond_run_ends_all_succeeded_with_full_progress_and_outputs(project: Any, diamond: Any) -> None:
+    panel = run("diamond", {"n": "4"}, project=project.name, panel=True)
+    try:
+        panel.wait(120)
+        assert panel.state == "COMPLETED"
+        assert set(panel.dag.node_states.values()) == {"succeeded"}
+        assert len(panel.dag.node_states) == 4
+        assert (panel.progress.value, panel.progress.max) == (4, 4)
+        ids = ids_by_label(panel)
+        dataset = panel.outputs[ids["a"]]["dataset"]
+        assert dataset.startswith(f"store://{project.name}/dataitem/table/dataset:")
+        assert dataset in panel.results_pane.value
+        assert "succeeded" in panel.title.value and panel.banner.value == ""
+        assert panel.stop_button.disabled and not panel.rerun_button.disabled
+    finally:
+        panel.close()
+
+
+def test_failing_step_is_named_in_the_banner_and_downstream_does_not_run(project: Any, diamond: Any) -> None:
+    panel = run("diamond", {"fail": "yes"}, project=project.name, panel=True)
+    try:
+        panel.wait(120)
+        ids = ids_by_label(panel)
+        assert panel.state == "ERROR"
+        assert panel.nodes[ids["b"]] == "failed"
+        assert panel.nodes[ids["d"]] in ("omitted", "skipped")
+        assert panel.nodes[ids["a"]] == "succeeded"
+        assert "Step &#x27;b&#x27; failed" in panel.banner.value or "Step 'b' failed" in panel.banner.value
+        assert panel.progress.bar_style == "danger"
+    finally:
+        panel.close()
+
+
+def test_stop_mid_run_asks_for_confirmation_and_ends_stopped(project: Any, diamond: Any, gate: Path) -> None:
+    panel = run("diamond", {"gate": str(gate)}, project=project.name, panel=True)
+    try:
+        ids = ids_by_label(panel)
+        wait_for(lambda: panel.nodes.get(ids["b"]) == "running", 120, "step b to run")
+        panel.stop_button.click()
+        assert panel.confirm.layout.display == "" and panel.state == "RUNNING"
+        panel.confirm_yes.click()
+        panel.wait(120)
+        assert panel.state == "STOPPED"
+        assert panel.nodes[ids["b"]] == "stopped"
+        assert panel.nodes[ids["d"]] in ("omitted", "stopped", "skipped")
+        assert panel.stop_button.disabled
+        with pytest.raises(DhheraError, match="already finished"):
+            panel.stop()
+    finally:
+        gate.touch()
+        panel.close()
+
+
+def test_attach_after_a_kernel_restart_shows_the_same_run(project: Any, diamond: Any, gate: Path) -> None:
+    from dhhera_jupyter.widgets import poller as poller_module
+
+    first = run("diamond", {"gate": str(gate)}, project=project.name, panel=True)
+    run_id = first.run_id
+    first.close()
+    poller_module._poller = None  # a new kernel has a new poller and nothing in memory
+    panel = attach(run_id, project=project.name, panel=True)
+    try:
+        assert panel.run_id == run_id and panel.graph is not None
+        assert sorted(ids_by_label(panel)) == list(STEPS)
+        gate.touch()
+        panel.wait(120)
+        assert set(panel.nodes.values()) == {"succeeded"}
+        assert (panel.progress.value, panel.progress.max) == (4, 4)
+        assert panel.workflow == "diamond"
+    finally:
+        gate.touch()
+        panel.close()
