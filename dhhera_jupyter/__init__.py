@@ -13,6 +13,9 @@ __version__ = "0.1.0"
 #: Python twins of the magics, imported on first access (``dhhera_jupyter.build(...)``).
 _TWINS = ("register", "build", "show", "preview", "use", "status")
 
+#: Python twins of the run magics (``dhhera_jupyter.run(...)``), imported on first access.
+_RUN_TWINS = ("run", "attach", "runs")
+
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext dhhera_jupyter``: register ``%%hera_pipeline`` and ``%hera``."""
@@ -26,6 +29,10 @@ def __getattr__(name: str) -> Any:
         from dhhera_jupyter.magics import twins
 
         return getattr(twins, name)
+    if name in _RUN_TWINS:
+        from dhhera_jupyter.magics import run as run_twins
+
+        return getattr(run_twins, name)
     raise AttributeError(f"module 'dhhera_jupyter' has no attribute '{name}'")
 
 

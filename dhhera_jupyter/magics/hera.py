@@ -10,6 +10,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from dhhera_jupyter.magics.boundary import parse_arguments, parse_parameters, usage_errors
+from dhhera_jupyter.magics.run import attach_magic, run_magic, runs_magic
 
 
 @magic_arguments(name="hera use")
@@ -97,11 +98,14 @@ SUBCOMMANDS: dict[str, Callable[[Any, Any], Any]] = {
     "register": _register,
     "build": _build,
     "show": _show,
+    "run": run_magic,
+    "attach": attach_magic,
+    "runs": runs_magic,
 }
 
-_OVERVIEW = """Manage Hera pipelines on DigitalHub: %hera use|status|register|build|show ...
+_OVERVIEW = """Manage Hera pipelines on DigitalHub: %hera use|status|register|build|show|run|attach|runs ...
 
-Subcommands (each has a Python twin in dhhera_jupyter: use, status, register, build, show):
+Subcommands (each has a Python twin in dhhera_jupyter: use, status, register, build, show, run, attach, runs):
 
 """
 
