@@ -56,9 +56,9 @@ class CoreApp:
             ("PUT", re.compile(r"^/api/v1/projects/(?P<p>[^/]+)$"), lambda q, b, p: entities.update_project(p, b)),
             ("DELETE", re.compile(r"^/api/v1/projects/(?P<p>[^/]+)$"), self._delete_project),
             ("GET", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/logs$"),
-             lambda q, b, p, id: runs.logs(p, id)),
+             lambda q, b, p, id: self.runs.logs(p, id)),
             ("POST", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/stop$"),
-             lambda q, b, p, id: runs.stop(p, id)),
+             lambda q, b, p, id: self.runs.stop(p, id)),
             ("POST", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/resume$"),
              lambda q, b, p, id: entities.get(p, "run", id)),  # RESUME is not wired in DHCore
             ("GET", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/metrics(?:/(?P<name>[^/]+))?$"),

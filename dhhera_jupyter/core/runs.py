@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import shutil
 import threading
 import uuid
@@ -292,8 +293,13 @@ class RunManager:
         project = run["project"]
         self.append_log(run_id, f"[dhhera] process exited with code {code}")
 
+        cause = self._exception_in_log(run_id) if code != 0 else None
+
         def finish(r: dict) -> None:
             state = r["status"].get("state")
+            if cause and state in (fsm.ERROR, fsm.RUNNING, fsm.READY) and cause not in (r["status"].get("message") or ""):
+                base = r["status"].get("message") or "The run failed."
+                r["status"]["message"] = f"{base.rstrip('.')}: {cause}"
             if state == fsm.STOP:
                 self.transition(r, fsm.STOPPED, "stopped")
             elif state in fsm.TERMINAL:
@@ -312,6 +318,27 @@ class RunManager:
         run = self.mutate(project, run_id, finish)
         if run["kind"] == "hera+build:run" and run["status"].get("state") == fsm.COMPLETED:
             self._finish_build_if_needed(run)
+
+    def _exception_in_log(self, run_id: str) -> str | None:
+        """The last ``SomeError: message`` line of a run's log (what a user wants in ``status.message``)."""
+        path = self.run_dir(run_id) / "run.log"
+        try:
+            lines = path.read_text(errors="replace").splitlines()[-200:]
+        except OSError:
+            return None
+        # Chained tracebacks print the root cause first: follow "During handling..." markers back to it.
+        end, found = len(lines), None
+        while True:
+            idx = next((i for i in range(end - 1, -1, -1) if _EXCEPTION_LINE.match(lines[i].strip())), None)
+            if idx is None:
+                break
+            found = lines[idx].strip()[:500]
+            tb = next((i for i in range(idx - 1, -1, -1) if lines[i].startswith("Traceback")), None)
+            before = next((i for i in range((tb or 0) - 1, -1, -1) if lines[i].strip()), None)
+            if tb is None or before is None or not lines[before].startswith(_CHAIN_MARKERS):
+                break
+            end = before
+        return found
 
     def _finish_build_if_needed(self, run: dict) -> None:
         """DHCore's HeraRuntime.onComplete: store the built Argo spec in the workflow (contract §5.1)."""
@@ -365,6 +392,10 @@ class RunManager:
             self.append_log(run["id"], f"[dhhera] {message}")
             count += 1
         return count
+
+
+_CHAIN_MARKERS = ("During handling of the above exception", "The above exception was the direct cause")
+_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt)\b: .+$")
 
 
 def _drop_empty(value: Any) -> Any:
