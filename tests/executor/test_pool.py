@@ -285,7 +285,7 @@ def test_cold_runs_start_a_fresh_interpreter_each(make_pool, out: Path) -> None:
 
 
 def test_failed_warm_up_falls_back_to_cold_runs_and_says_why(make_pool, tmp_path: Path, out: Path) -> None:
-    pool = make_pool("warm", preload=["tests.executor.pool_exit_on_import"])
+    pool = make_pool("warm", preload=["tests.executor.pool_exit_on_import"], base_env={"POOL_TEST_EXIT_ON_IMPORT": "1"})
     assert pool.wait_warm(30) is False
     assert "exited with code 3" in pool.warm_error
     exits = Exits()
