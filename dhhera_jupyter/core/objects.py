@@ -25,6 +25,7 @@ import socket
 import string
 import subprocess
 import sysconfig
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -67,6 +68,8 @@ class ObjectStore:
         self._lock_fd: int | None = None
         self._ports: dict[str, int] = {}
         self._credentials: dict[str, str] = {}
+        self._lock = threading.RLock()
+        self._cancel = threading.Event()
 
     # ------------------------------------------------------------------ public API
 
@@ -91,10 +94,14 @@ class ObjectStore:
             If ``weed`` is missing, another live process runs SeaweedFS on ``data_dir``, or S3 does not
             answer within ``timeout`` seconds (the end of ``weed.log`` is in the message).
         """
-        if self.pid is not None:
-            return
-        self.stop()  # a previous SeaweedFS of ours may have died: release its lock first
-        deadline = time.monotonic() + timeout
+        with self._lock:
+            if self.pid is not None:
+                return
+            self._cancel.clear()
+            self._stop_locked()  # a previous SeaweedFS of ours may have died: release its lock first
+            self._start_locked(time.monotonic() + timeout)
+
+    def _start_locked(self, deadline: float) -> None:
         weed = self._weed or find_weed()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.data_dir, 0o700)
@@ -120,7 +127,7 @@ class ObjectStore:
             else:
                 raise CoreError(f"SeaweedFS could not bind its ports; see {self.data_dir / 'weed.log'}.")
         except BaseException:
-            self.stop()
+            self._stop_locked()
             raise
         logger.info("SeaweedFS S3 at %s (pid %d, data in %s)", self.endpoint, self._proc.pid, self.data_dir)
 
@@ -145,7 +152,16 @@ class ObjectStore:
         }
 
     def stop(self) -> None:
-        """Stop SeaweedFS (SIGTERM to its process group, SIGKILL after 10 s) and release the folder. Idempotent."""
+        """Stop SeaweedFS (SIGTERM to its process group, SIGKILL after 10 s) and release the folder. Idempotent.
+
+        Called from another thread while :meth:`start` runs, it makes that start fail with :class:`CoreError`
+        instead of leaving SeaweedFS running.
+        """
+        self._cancel.set()
+        with self._lock:
+            self._stop_locked()
+
+    def _stop_locked(self) -> None:
         self._terminate()
         self._ports = {}
         if self._lock_fd is not None:
@@ -207,6 +223,8 @@ class ObjectStore:
         client = None
         last: object = None
         while True:
+            if self._cancel.is_set():
+                raise CoreError("The local object store was stopped while it was starting.")
             if self._proc.poll() is not None:
                 tail = _tail(self.data_dir / "weed.log")
                 if "address already in use" in tail:
@@ -275,7 +293,7 @@ class ObjectStore:
                 logger.warning("Stopping SeaweedFS %d left behind by a process that died.", weed_pid)
                 _stop_group(weed_pid)
                 killed = weed_pid
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or self._cancel.is_set():
                 os.close(fd)
                 raise CoreError(f"{self.data_dir / 'weed.lock'} is held by another process; is SeaweedFS running?")
             time.sleep(0.05)

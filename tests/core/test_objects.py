@@ -8,6 +8,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -25,6 +26,14 @@ from tests.conftest import wait_until
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
+OWNER_SCRIPT = """
+import sys, time
+from pathlib import Path
+from dhhera_jupyter.core.objects import ObjectStore
+ObjectStore(Path(sys.argv[1])).start(60)
+print("up", flush=True)
+time.sleep(600)
+"""
 
 
 def s3_client(env: dict[str, str], secret: str | None = None):
@@ -141,6 +150,47 @@ def test_stop_ends_the_process_and_is_idempotent(tmp_path: Path) -> None:
         objects.env()
 
 
+def weed_processes_on(data_dir: Path) -> list[int]:
+    """Pids of live ``weed`` processes whose command line names ``data_dir``."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if (
+            args
+            and args[0].endswith(b"weed")
+            and str(data_dir).encode() in b" ".join(args)
+            and not gone(int(proc.name))
+        ):
+            pids.append(int(proc.name))
+    return pids
+
+
+def test_stop_from_another_thread_during_start_leaves_no_seaweedfs(tmp_path: Path) -> None:
+    data_dir = tmp_path / "objects"
+    objects = ObjectStore(data_dir)
+    errors: list[Exception] = []
+
+    def start() -> None:
+        try:
+            objects.start(timeout=60)
+        except CoreError as exc:
+            errors.append(exc)
+
+    starter = threading.Thread(target=start)
+    starter.start()
+    wait_until((data_dir / "weed.lock").exists, 30, what="start to take the folder lock")
+    objects.stop()
+    starter.join(30)
+    assert [str(e) for e in errors] == ["The local object store was stopped while it was starting."]
+    assert weed_processes_on(data_dir) == []
+    assert objects.pid is None
+
+
 def test_a_second_store_on_a_folder_in_use_is_refused(store: ObjectStore) -> None:
     other = ObjectStore(store.data_dir)
     with pytest.raises(CoreError, match="already run by process"):
@@ -156,8 +206,7 @@ def test_seaweedfs_left_behind_by_a_dead_owner_is_replaced(tmp_path: Path) -> No
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from dhhera_jupyter.core.objects import ObjectStore\n"
-            "ObjectStore(Path(sys.argv[1])).start(60); print('up', flush=True); time.sleep(600)",
+            OWNER_SCRIPT,
             str(data_dir),
         ],
         stdout=subprocess.PIPE,
