@@ -28,6 +28,11 @@ log = logging.getLogger("dhhera.core")
 
 EXIT_ALREADY_RUNNING = 3
 
+#: Environment variables of the core that its run processes inherit.
+_PASSED_ENV = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "USER", "LOGNAME", "SHELL",
+                         "VIRTUAL_ENV", "PYTHONPATH", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
+                         "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"})
+
 
 class ObjectsGate:
     """Starts the object store in the background; runs wait for it through :meth:`env`."""
@@ -86,74 +91,80 @@ def serve(home: Path, port: int = 0) -> int:
     runs_dir.mkdir(exist_ok=True)
     started = time.time()
     objects = ObjectsGate(home / "objects")
-
-    from dhhera_jupyter.executor.pool import WorkerPool
-
-    manager: RunManager
-    app = CoreApp(entities, None, token, lambda: info())  # type: ignore[arg-type]
-    previous = statefiles.read_state(home) or {}
-    server = _bind(app, port or int(previous.get("port") or 0))
-    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    entities.endpoint = endpoint
-
-    pool_env = {
-        "DHCORE_ENDPOINT": endpoint,
-        "DHCORE_ACCESS_TOKEN": token,
-        "DH_CONFIG": str(dh_config),
-        "DHCORE_WORKFLOW_IMAGE": settings.WORKFLOW_IMAGE,
-        "PYTHONUNBUFFERED": "1",
-    }
-    pool = WorkerPool(env=pool_env, runs_dir=runs_dir, size=settings.workers(), mode=settings.pool_mode())
-    manager = RunManager(entities, runs_dir, pool, objects.env)
-    app.runs = manager
+    pool: Any = None
+    manager: Any = None
+    server: Any = None
     try:
-        from dhhera_jupyter.executor.pipeline import PipelineRunner
+        from dhhera_jupyter.executor.pool import WorkerPool
 
-        manager.pipelines = PipelineRunner(manager, pool, objects.env)
-    except ImportError:
-        log.warning("pipeline runner not available")
-    recovered = manager.recover()
-    pool.start()
+        app = CoreApp(entities, None, token, lambda: info())  # type: ignore[arg-type]
+        previous = statefiles.read_state(home) or {}
+        server = _bind(app, port or int(previous.get("port") or 0))
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        entities.endpoint = endpoint
 
-    def info() -> dict[str, Any]:
-        s3: dict[str, str] | None = None
-        if objects.ready.is_set() and objects.error is None:
-            s3 = objects.store.env()
-        return {
-            "endpoint": endpoint,
-            "pid": os.getpid(),
-            "started": started,
-            "uptime": time.time() - started,
-            "home": str(home),
-            "projects": store.count("project"),
-            "runs": store.count("run"),
-            "active_runs": len(pool.active()),
-            "workers": settings.workers(),
-            "pool": settings.pool_mode(),
-            "s3": s3,
-            "s3_error": str(objects.error) if objects.error else None,
-            "recovered": recovered,
+        # Runs get a clean environment: the basics user code needs, never the caller's SDK settings.
+        pool_env = {k: v for k, v in os.environ.items() if k in _PASSED_ENV or k.startswith("LC_")}
+        pool_env |= {
+            "DHCORE_ENDPOINT": endpoint,
+            "DHCORE_ACCESS_TOKEN": token,
+            "DH_CONFIG": str(dh_config),
+            "DHCORE_WORKFLOW_IMAGE": settings.WORKFLOW_IMAGE,
+            "PYTHONUNBUFFERED": "1",
         }
+        pool = WorkerPool(env=pool_env, runs_dir=runs_dir, size=settings.workers(), mode=settings.pool_mode())
+        manager = RunManager(entities, runs_dir, pool, objects.env)
+        app.runs = manager
+        try:
+            from dhhera_jupyter.executor.pipeline import PipelineRunner
 
-    statefiles.write_state(
-        home, {"pid": os.getpid(), "port": server.server_address[1], "endpoint": endpoint, "token": token,
-               "started": started, "home": str(home), "dh_config": str(dh_config)}
-    )
+            manager.pipelines = PipelineRunner(manager, pool, objects.env)
+        except ImportError:
+            log.warning("pipeline runner not available")
+        recovered = manager.recover()
+        pool.start()
 
-    def shutdown(signum: int, frame: Any) -> None:
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        def info() -> dict[str, Any]:
+            s3: dict[str, str] | None = None
+            if objects.ready.is_set() and objects.error is None:
+                s3 = objects.store.env()
+            return {
+                "endpoint": endpoint,
+                "pid": os.getpid(),
+                "started": started,
+                "uptime": time.time() - started,
+                "home": str(home),
+                "projects": store.count("project"),
+                "runs": store.count("run"),
+                "active_runs": len(pool.active()),
+                "workers": settings.workers(),
+                "pool": settings.pool_mode(),
+                "s3": s3,
+                "s3_error": str(objects.error) if objects.error else None,
+                "recovered": recovered,
+            }
 
-    signal.signal(signal.SIGTERM, shutdown)
-    signal.signal(signal.SIGINT, shutdown)
-    log.info("local core listening on %s (data in %s)", endpoint, home)
-    try:
+        statefiles.write_state(
+            home, {"pid": os.getpid(), "port": server.server_address[1], "endpoint": endpoint, "token": token,
+                   "started": started, "home": str(home), "dh_config": str(dh_config)}
+        )
+
+        def shutdown(signum: int, frame: Any) -> None:
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, shutdown)
+        signal.signal(signal.SIGINT, shutdown)
+        log.info("local core listening on %s (data in %s)", endpoint, home)
         server.serve_forever(poll_interval=0.2)
     finally:
-        if manager.pipelines is not None and hasattr(manager.pipelines, "shutdown"):
+        # Also on a crash during start-up: never leave SeaweedFS or workers behind.
+        if manager is not None and manager.pipelines is not None:
             manager.pipelines.shutdown()
-        pool.shutdown()
+        if pool is not None:
+            pool.shutdown()
         objects.stop()
-        server.server_close()
+        if server is not None:
+            server.server_close()
         statefiles.remove_state(home, os.getpid())
         store.close()
         log.info("local core stopped")

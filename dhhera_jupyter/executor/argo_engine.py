@@ -66,6 +66,8 @@ class ContainerCall:
     display_name: str
     template: dict
     inputs: dict[str, str]
+    #: Adds fields to the running node at once (e.g. ``run_id`` as soon as a child run exists).
+    annotate: Callable[[Mapping[str, Any]], None] = field(default=lambda extra: None, repr=False)
 
 
 @dataclass
@@ -336,7 +338,8 @@ class Engine:
                 call.name, call.display, "Pod", "Running", parents=call.parents, inputs=inputs
             )
             self.store.emit()
-        request = ContainerCall(handle.node_id, call.name, call.display, template, dict(inputs))
+        request = ContainerCall(handle.node_id, call.name, call.display, template, dict(inputs),
+                                annotate=lambda extra, nid=handle.node_id: self._annotate(nid, extra))
         try:
             result = self.run_container(request)
         except Exception as exc:  # a crashing runner is that step's error
@@ -360,6 +363,11 @@ class Engine:
             )
             self.store.emit()
             self.finish_handle(handle, phase, message)
+
+    def _annotate(self, node_id: str, extra: Mapping[str, Any]) -> None:
+        with self.lock:
+            self.store.annotate(node_id, extra)
+            self.store.emit()
 
     def _leaf_phase(self, result: ContainerResult) -> tuple[str, str]:
         if result.phase == "Stopped" or (not result.ok and self.stopped()):

@@ -143,6 +143,14 @@ class NodeStore:
         if message:
             self.messages[nid] = message
 
+    def annotate(self, nid: str, extra: Mapping[str, Any]) -> None:
+        """Add the runner's extra fields to a node that is still running."""
+        node = self.nodes[nid]
+        for key, value in extra.items():
+            if key not in _PROTECTED and value not in (None, ""):
+                node[key] = value
+        self._dirty.add(nid)
+
     def outbound_of(self, nid: str) -> list[str]:
         """Nodes a dependent attaches to: a pod itself, a task group's children, a DAG's or Steps' leaves."""
         node = self.nodes[nid]

@@ -38,7 +38,12 @@ def run_sdk(run_id: str, project: str) -> None:
     """
     import digitalhub as dh
 
-    dh.get_run(run_id, project=project).run()
+    run = dh.get_run(run_id, project=project)
+    if run.kind == "hera+build:run":
+        from dhhera_jupyter.executor import hera_build
+
+        hera_build.install()
+    run.run()
 
 
 def resolve_target(spec: str) -> Callable[[str, str], object]:

@@ -143,6 +143,7 @@ class PipelineRunner:
                 on_update=on_update,
                 stop_event=stop,
                 max_parallel=settings.workers(),
+                node_messages=True,
             )
             self._finish(run, outcome.phase, outcome.message, outcome.nodes)
         except Exception as exc:  # never leave a pipeline RUNNING forever
@@ -197,6 +198,7 @@ class PipelineRunner:
                  "run_id": child["id"]}
         with self._lock:
             self._children.setdefault(pipeline["id"], set()).add(child["id"])
+        call.annotate(extra)
         self._log(pipeline["id"], f"step {call.display_name} started: {child['kind']} {child['id']}")
         done = None
         while done is None:
