@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from dhhera_jupyter.errors import DhheraError, NotFound
 from dhhera_jupyter.graph.model import PipelineGraph
-from dhhera_jupyter.status import RunDiff, RunSnapshot, StepStatus, diff, snapshot
+from dhhera_jupyter.status import RunDiff, RunSnapshot, StepStatus, diff, snapshot, step_label
 from dhhera_jupyter.status.mapping import NodeMapper
 from dhhera_jupyter.widgets.poller import Poller, poller
 
@@ -177,10 +177,20 @@ class WatchedRun:
         """Whether the run ended (or no longer exists)."""
         return self.gone is not None or (self.snapshot is not None and self.snapshot.terminal)
 
+    def _keys(self) -> dict[str, str]:
+        """Step id -> the name scripts use: the step's dsl name (``extract`` for ``dag-op-extract-1a2b3c4d``)
+        when no two steps share it, else the id."""
+        steps = self.snapshot.steps if self.snapshot is not None else ()
+        labels = [step_label(s.step) for s in steps]
+        return {s.id: (label if labels.count(label) == 1 else s.id) for s, label in zip(steps, labels)}
+
     @property
     def nodes(self) -> dict[str, str]:
-        """Step id -> state (``succeeded``, ``running``...), for every graph node."""
-        return dict(self.snapshot.node_states) if self.snapshot is not None else {}
+        """Step name -> state (``succeeded``, ``running``...); see :meth:`step` for the names accepted."""
+        if self.snapshot is None:
+            return {}
+        keys = self._keys()
+        return {keys.get(node_id, node_id): state for node_id, state in self.snapshot.node_states.items()}
 
     @property
     def steps(self) -> list[StepStatus]:
@@ -189,8 +199,11 @@ class WatchedRun:
 
     @property
     def outputs(self) -> dict[str, dict[str, str]]:
-        """Step id -> {output name: value (an entity key for DigitalHub outputs)}."""
-        return self.snapshot.outputs if self.snapshot is not None else {}
+        """Step name -> {output name: value (an entity key for DigitalHub outputs)}."""
+        if self.snapshot is None:
+            return {}
+        keys = self._keys()
+        return {keys[s.id]: dict(s.outputs) for s in self.snapshot.steps if s.outputs}
 
     @property
     def results(self) -> dict[str, Any]:

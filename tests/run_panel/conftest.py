@@ -1,111 +1,17 @@
-"""Pipelines on the real local core for the run panel tests: python functions + a built hera workflow."""
+"""Fixtures of the run panel tests: a built diamond workflow on the real local core, a gate file."""
 
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+# Sample node lists shared with the status tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "status"))
 
-#: Step functions. ``gate`` makes a step wait until a file exists (so a test can hold a run "running" and let
-#: it go), ``fail`` makes it raise. Parameter defaults are never empty: DHCore drops empty fields from the build.
-FUNCTIONS = """
-import os
-import time
-
-import pandas as pd
-
-
-def _hold(gate):
-    deadline = time.time() + 120
-    while gate not in ("", "none") and not os.path.exists(gate) and time.time() < deadline:
-        time.sleep(0.05)
-
-
-def make(project, n: str = "3"):
-    df = pd.DataFrame({"x": list(range(int(n)))})
-    return project.log_dataitem(name="dataset", kind="table", data=df)
-
-
-def use(project, di, gate: str = "", fail: str = ""):
-    _hold(gate)
-    if fail == "yes":
-        raise RuntimeError("use was told to fail")
-    print("rows", len(di.as_df()))
-    return len(di.as_df())
-
-
-def done(gate: str = ""):
-    _hold(gate)
-    print("all done")
-    return "ok"
-"""
-
-DIAMOND = """
-from hera.workflows import DAG, Parameter, Workflow
-from digitalhub_runtime_hera.dsl import step
-
-
-def pipeline():
-    params = [Parameter(name="n", value="3"), Parameter(name="gate", value="none"), Parameter(name="fail", value="no")]
-    with Workflow(entrypoint="dag", arguments=params) as w:
-        with DAG(name="dag"):
-            a = step(template={"action": "job", "parameters": {"n": "{{workflow.parameters.n}}"}},
-                     function="make", name="a", outputs=["dataset"])
-            b = step(template={"action": "job", "inputs": {"di": "{{inputs.parameters.di}}"},
-                               "parameters": {"gate": "{{workflow.parameters.gate}}",
-                                              "fail": "{{workflow.parameters.fail}}"}},
-                     function="use", name="b", inputs={"di": a.get_parameter("dataset")})
-            c = step(template={"action": "job", "inputs": {"di": "{{inputs.parameters.di}}"}},
-                     function="use", name="c", inputs={"di": a.get_parameter("dataset")})
-            d = step(template={"action": "job"}, function="done", name="d")
-            a >> [b, c]
-            [b, c] >> d
-    return w
-"""
-
-WIDE = """
-from hera.workflows import DAG, Parameter, Workflow
-from digitalhub_runtime_hera.dsl import step
-
-
-def pipeline():
-    with Workflow(entrypoint="dag", arguments=[Parameter(name="gate", value="none")]) as w:
-        with DAG(name="dag"):
-            for i in range({width}):
-                step(template={{"action": "job", "parameters": {{"gate": "{{{{workflow.parameters.gate}}}}"}}}},
-                     function="done", name=f"s{{i}}")
-    return w
-"""
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "") -> Any:
-    """Poll ``predicate`` until truthy (no fixed sleeps)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
-        time.sleep(0.05)
-
-
-def add_workflow(project: Any, name: str, source: str, build: bool = True) -> Any:
-    """Register the step functions and a hera workflow in ``project``; build it unless told not to."""
-    for fn in ("make", "use", "done"):
-        project.new_function(name=fn, kind="python", code=FUNCTIONS, handler=fn, python_version="PYTHON3_11")
-    wf = project.new_workflow(name=name, kind="hera", code=source, handler="pipeline")
-    if build:
-        run = wf.run(action="build")
-        wait_for(lambda: run.refresh().status.state in ("COMPLETED", "ERROR"), 120, "the build")
-        assert run.status.state == "COMPLETED", run.status.to_dict()
-    return wf
+from panel_pipelines import DIAMOND, add_workflow
 
 
 @pytest.fixture()

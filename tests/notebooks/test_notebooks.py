@@ -1,0 +1,72 @@
+"""The example notebooks run headless (nbclient), each against a fresh local core of its own."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+#: Variables that would point the kernel at another backend (the session's core, a platform).
+_BACKEND_VARS = ("DHCORE_", "DH_", "AWS_", "S3_", "DHHERA_HOME")
+
+
+def run_notebook(name: str, home: Path, workdir: Path) -> nbformat.NotebookNode:
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_BACKEND_VARS)}
+    env["DHHERA_HOME"] = str(home)
+    client = NotebookClient(
+        nb, kernel_name="python3", timeout=600, store_widget_state=True, resources={"metadata": {"path": str(workdir)}}
+    )
+    try:
+        client.execute(env=env)
+    finally:
+        from dhhera_jupyter.core import control
+
+        control.stop(home)
+    return nb
+
+
+def outputs(nb: nbformat.NotebookNode, index: int, kind: str = "text/plain") -> str:
+    """All text of one cell's outputs (stream text and the ``kind`` of results)."""
+    parts = []
+    for out in nb.cells[index].outputs:
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type in ("execute_result", "display_data"):
+            parts.append(str(out.data.get(kind, "")))
+    return "\n".join(parts)
+
+
+def cell_index(nb: nbformat.NotebookNode, start: str) -> int:
+    return next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.startswith(start))
+
+
+@pytest.mark.slow
+def test_quickstart_runs_the_whole_loop_on_a_fresh_local_core(tmp_path: Path) -> None:
+    nb = run_notebook("quickstart", tmp_path / "home", tmp_path)
+    run_cell = cell_index(nb, "%hera run")
+    kinds = {k for out in nb.cells[run_cell].outputs for k in getattr(out, "data", {})}
+    assert "application/vnd.jupyter.widget-view+json" in kinds  # the live panel
+    assert "succeeded · 3/3 steps" in outputs(nb, run_cell)  # the final text table
+    assert outputs(nb, run_cell + 2).startswith("COMPLETED")
+    assert "x2" in outputs(nb, run_cell + 2, "text/html")
+    assert "total: 55" in outputs(nb, run_cell + 3)
+    assert "'COMPLETED'" in outputs(nb, cell_index(nb, "import dhhera_jupyter"))
+    assert "succeeded" in outputs(nb, cell_index(nb, "%hera runs"))
+    assert nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+
+
+@pytest.mark.slow
+def test_etl_notebook_downloads_then_processes_the_dataset_in_two_steps(tmp_path: Path) -> None:
+    nb = run_notebook("etl", tmp_path / "home", tmp_path)
+    run_cell = cell_index(nb, "%hera run")
+    assert "succeeded · 3/3 steps" in outputs(nb, run_cell)
+    text = outputs(nb, run_cell + 1)
+    assert text.startswith("COMPLETED") and "dataset" in text and "spire" in text and "measures" in text
+    assert "spire-1" in outputs(nb, run_cell + 2, "text/html")
+    assert "mean" in outputs(nb, run_cell + 3)
