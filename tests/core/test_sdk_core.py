@@ -114,6 +114,16 @@ def test_dataframe_output_lands_in_s3_as_a_dataitem_and_reads_back(project, dh) 
     assert list(df["b"]) == [0, 1, 4, 9, 16]
 
 
+def test_log_dataitem_from_the_client_goes_to_s3_and_reads_back(project) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"city": ["Trento", "Rovereto"], "n": [1, 2]})
+    item = project.log_dataitem(name="cities", kind="table", data=frame)
+    assert item.spec.path.startswith("s3://")
+    back = project.get_dataitem("cities").as_df()
+    assert list(back["city"]) == ["Trento", "Rovereto"]
+
+
 def test_failing_function_ends_error_with_message_and_traceback_in_logs(project) -> None:
     fn = _fn(project, "boom", BOOM, "boom")
     run = _wait_state(fn.run(action="job"))

@@ -144,13 +144,30 @@ def test_stop_mid_run_stops_the_step_and_its_process(project, dh) -> None:
         return [n for n in _nodes(run) if n["display_name"].startswith("dag-op-sleepy") and n.get("run_id")]
 
     node = wait_until(sleepy_running, timeout=120, what="the first step to start")[0]
+    pid = wait_until(lambda: _process_in(f"/runs/{node['run_id']}/work"), timeout=60, what="the step's process")
     run.stop()
     _wait(run, states=("STOPPED",), timeout=60)
     child = dh.get_run(node["run_id"], project=project.name)
     _wait(child, states=("STOPPED",), timeout=30)
+    from dhhera_jupyter.core.state import pid_alive
+
+    wait_until(lambda: not pid_alive(pid), timeout=15, what="the step's process to end")
     nodes = _by_display(run)
     assert not [n for name, n in nodes.items() if name.startswith("dag-op-after-") and n["state"] == "Succeeded"]
     assert all(n["state"] not in ("Running", "Pending") for n in _nodes(run))
+
+
+def _process_in(folder: str) -> int | None:
+    import os
+
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if folder in os.readlink(f"/proc/{entry}/cwd"):
+                    return int(entry)
+            except OSError:
+                continue
+    return None
 
 
 def test_pipeline_without_build_is_refused_like_dhcore(project) -> None:
