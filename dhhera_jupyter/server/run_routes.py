@@ -1,0 +1,176 @@
+"""``/dhhera/runs/<id>``: a run's live state (ETag, 304), its DAG, its logs (or a step's), stop and re-run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tornado import web
+
+from dhhera_jupyter.errors import NotFound, PipelineError
+from dhhera_jupyter.server import reads
+from dhhera_jupyter.server.base import SidebarHandler
+from dhhera_jupyter.server.graphs import DrawnGraph, GraphCache
+from dhhera_jupyter.server.http_errors import BadRequest, Conflict
+from dhhera_jupyter.server.project_cache import json_body
+from dhhera_jupyter.server.run_view import run_view
+from dhhera_jupyter.server.summary import PIPELINE_KIND, section
+from dhhera_jupyter.server.workflow_routes import start_pipeline
+
+#: Log text sent at most (its end); a log view does not need megabytes.
+MAX_LOG_CHARS = 200_000
+
+
+def _graph_of(doc: dict, project: str, graphs: GraphCache) -> DrawnGraph | None:
+    if doc.get("kind") != PIPELINE_KIND:
+        return None
+    try:
+        return graphs.for_run(doc, project)
+    except PipelineError:
+        return None  # the run is still shown, steps named by their task paths
+
+
+def read_run(run_id: str, project: str, graphs: GraphCache) -> dict[str, Any]:
+    """The run route's body (blocking: one GET of the run, plus the workflow once per build)."""
+    from dhhera_jupyter import platform
+
+    doc = platform.run_doc(run_id, project)
+    return run_view(doc, _graph_of(doc, project, graphs))
+
+
+def read_graph(run_id: str, project: str, graphs: GraphCache) -> DrawnGraph:
+    """The drawn graph of a pipeline run.
+
+    Raises
+    ------
+    NotFound
+        No such run, or it has no pipeline graph (a build run, or a workflow that was never built).
+    """
+    from dhhera_jupyter import platform
+
+    doc = platform.run_doc(run_id, project)
+    if doc.get("kind") != PIPELINE_KIND:
+        raise NotFound(f"Run {run_id} is a {doc.get('kind')} run; only pipeline runs have a DAG.")
+    drawn = graphs.for_run(doc, project)
+    if drawn is None:
+        raise NotFound(f"The build of the workflow of run {run_id} cannot be found, so its DAG cannot be drawn.")
+    return drawn
+
+
+def read_logs(run_id: str, project: str, step: str | None, graphs: GraphCache) -> dict[str, Any]:
+    """The log text of the run, or of the child run that executed ``step``."""
+    from dhhera_jupyter import platform
+    from dhhera_jupyter.platform.pipeline_runs import child_run_of
+    from dhhera_jupyter.status import snapshot
+
+    target = run_id
+    if step:
+        doc = platform.run_doc(run_id, project)
+        drawn = _graph_of(doc, project, graphs)
+        snap = snapshot(doc, drawn.graph if drawn else None, drawn.mapper if drawn else None)
+        try:
+            status = snap.step(step)
+        except KeyError:
+            raise NotFound(f"Run {run_id} has no step '{step}'.") from None
+        child = status.run_id or child_run_of(run_id, project, status)
+        if child is None:
+            return {"run_id": None, "step": step, "text": "", "truncated": False,
+                    "message": f"Step '{step}' has not started yet, so it has no logs."}  # fmt: skip
+        target = child
+    text = platform.run_logs(target, project)
+    truncated = len(text) > MAX_LOG_CHARS
+    return {
+        "run_id": target,
+        "step": step or None,
+        "text": text[-MAX_LOG_CHARS:],
+        "truncated": truncated,
+        "message": None if text else "No log lines yet.",
+    }
+
+
+def stop_run(run_id: str, project: str) -> dict[str, Any]:
+    """Ask the backend to stop a run that has not finished."""
+    from dhhera_jupyter import platform
+    from dhhera_jupyter.platform import pipeline_runs
+
+    doc = platform.run_doc(run_id, project)
+    state = str((doc.get("status") or {}).get("state") or "")
+    if state in pipeline_runs.FINISHED_STATES:
+        raise Conflict(f"Run {run_id} already finished ({state}); there is nothing to stop.")
+    pipeline_runs.stop_run(run_id, project)
+    after = platform.run_doc(run_id, project)
+    return {"run_id": run_id, "state": str((after.get("status") or {}).get("state") or "")}
+
+
+def rerun(run_id: str, project: str) -> dict[str, Any]:
+    """Run the workflow version of a pipeline run again with the same parameters."""
+    from dhhera_jupyter import platform
+
+    doc = platform.run_doc(run_id, project)
+    if doc.get("kind") != PIPELINE_KIND:
+        raise BadRequest(f"Run {run_id} is a {doc.get('kind')} run; only pipeline runs can be run again.")
+    spec = section(doc, "spec")
+    workflow = reads.workflow_entity(project, str(spec.get("workflow") or ""))
+    parameters = section(spec, "parameters")
+    return start_pipeline(str(workflow.name), project, dict(parameters), workflow=workflow)
+
+
+class RunHandler(SidebarHandler):
+    """``GET /dhhera/runs/<id>?project=``: state, progress, per-step states (ETag, 304)."""
+
+    @web.authenticated
+    async def get(self, run_id: str) -> None:
+        project = await self.project()
+        run_id = self.checked(run_id, "run id")
+        self.send_json(await self.blocking(read_run, run_id, project, self.sidebar.graphs))
+
+
+class RunGraphHandler(SidebarHandler):
+    """``GET /dhhera/runs/<id>/graph?project=``: the Graphviz SVG and node details of the run's build."""
+
+    @web.authenticated
+    async def get(self, run_id: str) -> None:
+        project = await self.project()
+        run_id = self.checked(run_id, "run id")
+        drawn = await self.blocking(read_graph, run_id, project, self.sidebar.graphs)
+        etag = f'"g{drawn.digest[:32]}"'
+        self.set_header("Etag", etag)
+        self.set_header("Cache-Control", "no-cache")
+        if self.check_etag_header():  # the layout of a build never changes: no drawing, no body
+            self.set_status(304)
+            self.finish()
+            return
+        data = await self.blocking(drawn.to_dict)
+        self.send_body(json_body(data)[0], etag)
+
+
+class RunLogsHandler(SidebarHandler):
+    """``GET /dhhera/runs/<id>/logs?project=&step=``: log text of the run or of one step."""
+
+    @web.authenticated
+    async def get(self, run_id: str) -> None:
+        project = await self.project()
+        run_id = self.checked(run_id, "run id")
+        step = self.get_query_argument("step", "").strip()[:500] or None
+        self.send_json(await self.blocking(read_logs, run_id, project, step, self.sidebar.graphs))
+
+
+class RunStopHandler(SidebarHandler):
+    """``POST /dhhera/runs/<id>/stop?project=``."""
+
+    @web.authenticated
+    async def post(self, run_id: str) -> None:
+        project = await self.project()
+        result = await self.blocking(stop_run, self.checked(run_id, "run id"), project)
+        await self.sidebar.projects.refresh(project)
+        self.send_json(result)
+
+
+class RunRerunHandler(SidebarHandler):
+    """``POST /dhhera/runs/<id>/rerun?project=``: the same workflow version, the same parameters."""
+
+    @web.authenticated
+    async def post(self, run_id: str) -> None:
+        project = await self.project()
+        result = await self.blocking(rerun, self.checked(run_id, "run id"), project)
+        await self.sidebar.projects.refresh(project)
+        self.send_json(result, status=201)

@@ -1,0 +1,98 @@
+"""One run as the sidebar shows it: state, progress, per-step states and rows. Pure (uses :mod:`status`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dhhera_jupyter.server.graphs import DrawnGraph
+from dhhera_jupyter.server.reads import parse_exec
+from dhhera_jupyter.server.summary import BUILD_KIND, run_row, section
+from dhhera_jupyter.status import snapshot, step_label
+
+
+def run_view(doc: Mapping[str, Any], drawn: DrawnGraph | None) -> dict[str, Any]:
+    """The run route's body.
+
+    Parameters
+    ----------
+    doc : mapping
+        The run JSON as the backend returns it.
+    drawn : DrawnGraph or None
+        The pipeline's graph (None for a build run, or a pipeline whose build cannot be found).
+
+    Returns
+    -------
+    dict
+        ``id, project, workflow, workflow_id, kind, state, label, terminal, message, started, finished,
+        done, total, failed_step, node_states, steps, parameters, graph`` (the graph digest, or None).
+        Times are ISO-8601 text; nothing depends on the time of the request.
+    """
+    row = run_row(doc)
+    spec = section(doc, "spec")
+    parsed = parse_exec(spec.get("workflow"))
+    parameters = section(spec, "parameters")
+    view: dict[str, Any] = {
+        "id": row["id"],
+        "project": str(doc.get("project") or ""),
+        "workflow": parsed[1] if parsed else None,
+        "workflow_id": row["workflow_id"],
+        "kind": row["kind"],
+        "state": row["state"],
+        "label": row["label"],
+        "terminal": row["terminal"],
+        "message": _message(doc),
+        "started": row["started"],
+        "finished": row["finished"],
+        "done": 0,
+        "total": 0,
+        "failed_step": None,
+        "node_states": {},
+        "steps": [],
+        "parameters": dict(parameters),
+        "graph": None,
+    }
+    if doc.get("kind") == BUILD_KIND:
+        return view
+    snap = snapshot(doc, drawn.graph if drawn else None, drawn.mapper if drawn else None)
+    view.update(
+        started=snap.started or row["started"],
+        finished=snap.finished or row["finished"],
+        done=snap.done,
+        total=snap.total,
+        failed_step=snap.failed_step,
+        node_states=dict(snap.node_states),
+        steps=[_step(s.to_dict()) for s in snap.steps],
+        graph=drawn.digest if drawn else None,
+    )
+    return view
+
+
+def _message(doc: Mapping[str, Any]) -> str | None:
+    message = section(doc, "status").get("message")
+    return str(message) if message else None
+
+
+_STEP_FIELDS = (
+    "id",
+    "step",
+    "function",
+    "action",
+    "state",
+    "start",
+    "end",
+    "duration",
+    "inputs",
+    "outputs",
+    "run_id",
+    "message",
+    "exit_code",
+    "items",
+    "items_done",
+)
+
+
+def _step(data: Mapping[str, Any]) -> dict[str, Any]:
+    row = {k: data.get(k) for k in _STEP_FIELDS}
+    row["label"] = step_label(str(data.get("step") or ""))  # ``extract`` for ``dag-op-extract-1a2b3c4d``
+    return row

@@ -1,0 +1,99 @@
+"""Real pipelines on the local core for the sidebar tests (routes and browser): python steps + hera workflows.
+
+Steps wait for a gate file when given one, so a test can hold a run "running", look at it, and let it go.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+#: Step functions. Parameter defaults are never empty: DHCore drops empty fields from the build.
+FUNCTIONS = """
+import os
+import time
+
+
+def hold(gate: str = "none", text: str = "hi"):
+    deadline = time.time() + 120
+    while gate not in ("", "none") and not os.path.exists(gate) and time.time() < deadline:
+        time.sleep(0.05)
+    if text == "fail":
+        raise RuntimeError("step told to fail: <script>alert('step')</script>")
+    print("step says", text)
+    return text
+"""
+
+#: ``first -> middle -> last``, every step holding on ``gate``.
+CHAIN = """
+from hera.workflows import DAG, Parameter, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+
+def pipeline():
+    params = [Parameter(name="gate", value="none"), Parameter(name="text", value="hi")]
+    with Workflow(entrypoint="dag", arguments=params) as w:
+        with DAG(name="dag"):
+            job = {"action": "job", "parameters": {"gate": "{{workflow.parameters.gate}}",
+                                                   "text": "{{workflow.parameters.text}}"}}
+            a = step(template=job, function="hold", name="first")
+            b = step(template=job, function="hold", name="middle")
+            c = step(template=job, function="hold", name="last")
+            a >> b >> c
+    return w
+"""
+
+#: ``width`` independent steps (for DAG size tests and benches).
+WIDE = """
+from hera.workflows import DAG, Parameter, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+
+def pipeline():
+    with Workflow(entrypoint="dag", arguments=[Parameter(name="gate", value="none")]) as w:
+        with DAG(name="dag"):
+            for i in range({width}):
+                step(template={{"action": "job", "parameters": {{"gate": "{{{{workflow.parameters.gate}}}}"}}}},
+                     function="hold", name=f"s{{i}}")
+    return w
+"""
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 90.0, what: str = "") -> Any:
+    """Poll ``predicate`` until truthy (no fixed sleeps)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
+        time.sleep(0.05)
+
+
+def add_functions(project: Any) -> None:
+    """Register the step function ``hold``."""
+    project.new_function(name="hold", kind="python", code=FUNCTIONS, handler="hold", python_version="PYTHON3_11")
+
+
+def add_workflow(project: Any, name: str, source: str = CHAIN, build: bool = True) -> Any:
+    """Register ``hold`` and a hera workflow ``name``; build it (and wait) unless told not to."""
+    add_functions(project)
+    workflow = project.new_workflow(name=name, kind="hera", code=source, handler="pipeline")
+    if build:
+        run = workflow.run(action="build")
+        wait_for(lambda: run.refresh().status.state in ("COMPLETED", "ERROR"), 120, "the build")
+        assert run.status.state == "COMPLETED", run.status.to_dict()
+        workflow.refresh()
+    return workflow
+
+
+def start_run(workflow: Any, **parameters: str) -> Any:
+    """Start a pipeline run of ``workflow`` (no waiting)."""
+    return workflow.run(action="pipeline", parameters=parameters, log_info=False)
+
+
+def wait_state(run: Any, states: tuple[str, ...], timeout: float = 120.0) -> str:
+    """Wait until the run reaches one of ``states``; returns it."""
+    return wait_for(lambda: run.refresh().status.state in states and run.status.state, timeout, f"run in {states}")
