@@ -19,7 +19,8 @@ from dhhera_jupyter.status import RunDiff, RunSnapshot, StepStatus, diff
 from dhhera_jupyter.status.phases import NODE_STATES, STOPPABLE_RUN_STATES
 from dhhera_jupyter.widgets.run_details import StepDetails
 from dhhera_jupyter.widgets.run_form import ParametersForm
-from dhhera_jupyter.widgets.run_table import STATE_COLOURS, StepTable, state_badge
+from dhhera_jupyter.widgets.run_style import STYLE
+from dhhera_jupyter.widgets.run_table import StepTable, state_badge
 from dhhera_jupyter.widgets.run_text import failure_line, format_duration, render_text
 from dhhera_jupyter.widgets.watched_run import WatchedRun
 
@@ -30,19 +31,13 @@ _BAR_STYLES = {"COMPLETED": "success", "ERROR": "danger", "STOPPED": "warning", 
 
 def legend_html() -> str:
     """The colour legend of node states (same colours as the DagWidget)."""
-    items = "".join(
-        f"<span style='margin-right:1em;white-space:nowrap'><span style='display:inline-block;width:0.8em;"
-        f"height:0.8em;border-radius:2px;background:{STATE_COLOURS[s]};margin-right:0.3em'></span>{escape(s)}</span>"
-        for s in NODE_STATES
-    )
-    return f"<div class='dhhera-RunPanel-legend' style='font-size:var(--jp-ui-font-size0)'>{items}</div>"
+    items = "".join(f"<span>{state_badge(s)}</span>" for s in NODE_STATES)
+    return f"<div class='dhhera-RunPanel-legend'>{items}</div>"
 
 
-def _box(text: str, colour: str) -> str:
-    return (
-        f"<div style='border-left:4px solid var(--jp-{colour}-color1);background:var(--jp-{colour}-color3);"
-        f"padding:0.4em 0.8em;margin:0.2em 0'>{text}</div>"
-    )
+def _box(text: str, kind: str) -> str:
+    """A banner: ``kind`` is ``error`` or ``warn``; ``text`` must be escaped already."""
+    return f"<div class='dhhera-RunPanel-box dhhera-{kind}'>{text}</div>"
 
 
 class RunPanel(w.VBox):
@@ -81,6 +76,7 @@ class RunPanel(w.VBox):
         self._shown: RunSnapshot | None = None
         self.selected_step: str | None = None
 
+        self.style = w.HTML(STYLE, layout=w.Layout(display="none"))
         self.title = w.HTML()
         self.alert = w.HTML()
         self.banner = w.HTML()
@@ -117,6 +113,7 @@ class RunPanel(w.VBox):
         self._dag_box = w.VBox([self.dag, self.legend] if self.dag is not None else [self.legend])
         super().__init__(
             [
+                self.style,
                 self.title,
                 self.alert,
                 self.notice,
@@ -279,7 +276,11 @@ class RunPanel(w.VBox):
         """Send what ``change`` says changed, and nothing else."""
         self._shown = snap
         if change.node_states and self.dag is not None:
-            self.dag.node_states = {**self.dag.node_states, **change.node_states}
+            patch = getattr(self.dag, "patch_node_states", None)
+            if callable(patch):  # a DagWidget that takes deltas sends only the changed nodes
+                patch(change.node_states)
+            else:
+                self.dag.node_states = {**self.dag.node_states, **change.node_states}
         if change.steps or change.removed:
             if change.removed or set(change.steps) - set(self.table.step_ids):
                 self.table.set_steps(snap.steps)
@@ -426,6 +427,7 @@ class RunPanel(w.VBox):
             run.remove_view(self)
             run.close()
         widgets = [
+            self.style,
             self.title,
             self.alert,
             self.banner,

@@ -10,41 +10,17 @@ import ipywidgets as w
 from dhhera_jupyter.status import StepStatus, step_label
 from dhhera_jupyter.widgets.run_text import format_clock, format_duration
 
-#: Column widths of the grid (step buttons have their own column in front).
-_GRID = "grid-template-columns: 9em 5em 7.5em 5.5em 5.5em minmax(10em, 1fr) 10em; gap: 0 0.75em"
 _HEAD = ("function", "action", "state", "start", "duration", "outputs", "child run")
-
-#: Colours of the state dots: the same ``--jp-*`` variables as the DagWidget's node colours.
-STATE_COLOURS = {
-    "pending": "var(--jp-layout-color3)",
-    "running": "var(--jp-brand-color1)",
-    "succeeded": "var(--jp-success-color1)",
-    "failed": "var(--jp-error-color1)",
-    "error": "var(--jp-error-color1)",
-    "stopped": "var(--jp-warn-color1)",
-    "skipped": "var(--jp-border-color2)",
-    "omitted": "var(--jp-border-color2)",
-}
 
 
 def state_badge(state: str, extra: str = "") -> str:
-    """A coloured dot and the state name, escaped."""
-    colour = STATE_COLOURS.get(state, "var(--jp-layout-color3)")
-    anim = " dhhera-RunPanel-pulse" if state == "running" else ""
-    return (
-        f'<span class="dhhera-RunPanel-state dhhera-state-{escape(state)}{anim}">'
-        f'<span style="display:inline-block;width:0.7em;height:0.7em;border-radius:50%;'
-        f'background:{colour};margin-right:0.3em"></span>{escape(state)}{escape(extra)}</span>'
-    )
+    """A coloured dot and the state name, escaped (styles in :data:`run_style.STYLE`)."""
+    return f'<span class="dhhera-RunPanel-dot dhhera-state-{escape(state)}"></span>{escape(state)}{escape(extra)}'
 
 
 def row_html(step: StepStatus) -> str:
     """One table row (without the step button), every value escaped."""
-    outputs = "<br>".join(
-        f"<code>{escape(k)}</code>=<span title='{escape(v, quote=True)}'>{escape(_short(v, 48))}</span>"
-        for k, v in step.outputs
-        if k != "run_id"
-    )
+    outputs = "<br>".join(f"<code>{escape(k)}</code>={escape(v)}" for k, v in step.outputs if k != "run_id")
     extra = f" {step.items_done}/{step.items}" if step.items else ""
     cells = [
         escape(step.function or ""),
@@ -55,11 +31,7 @@ def row_html(step: StepStatus) -> str:
         outputs,
         f"<code title='{escape(step.run_id or '', quote=True)}'>{escape(_short(step.run_id or '', 14))}</code>",
     ]
-    return (
-        f'<div class="dhhera-RunPanel-row" style="display:grid;{_GRID};align-items:center">'
-        + "".join(f"<div>{c}</div>" for c in cells)
-        + "</div>"
-    )
+    return '<div class="dhhera-RunPanel-row">' + "".join(f"<div>{c}</div>" for c in cells) + "</div>"
 
 
 def _short(text: str, size: int) -> str:
@@ -80,7 +52,7 @@ class StepTable(w.VBox):
         self._header = w.HBox(
             [
                 w.HTML("<b>step</b>", layout=w.Layout(width="12em")),
-                w.HTML(f'<div style="display:grid;{_GRID}">{head}</div>', layout=w.Layout(flex="1")),
+                w.HTML(f'<div class="dhhera-RunPanel-row">{head}</div>', layout=w.Layout(flex="1")),
             ]
         )
         self._on_select = on_select
