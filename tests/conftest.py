@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support import FIXTURES, wait_until  # noqa: F401  (re-exported for older imports)
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="dhhera-tests-"))
 for _key in [k for k in os.environ if k.startswith(("DHCORE_", "RUN_ID", "PROJECT_NAME", "DH_"))]:
@@ -23,16 +24,11 @@ os.environ["DHHERA_HOME"] = str(_SESSION_DIR / "home")
 os.environ.setdefault("DHHERA_WORKERS", "2")
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.05, what: str = "") -> object:
-    """Poll ``predicate`` until it returns something truthy (no fixed sleeps in tests)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
-        time.sleep(interval)
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """``shared/fixtures/dhcore``; a missing folder is an error, not a skip."""
+    assert FIXTURES.is_dir(), f"the shared fixtures are missing: {FIXTURES} (set DHHERA_SHARED)"
+    return FIXTURES
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dhhera_jupyter.core import control, state
-from tests.conftest import wait_until
+from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
 

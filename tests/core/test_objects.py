@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from dhhera_jupyter.core.objects import ObjectStore
 from dhhera_jupyter.errors import CoreError
-from tests.conftest import wait_until
+from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
 

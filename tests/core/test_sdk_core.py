@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 import yaml
 
-from tests.conftest import wait_until
+from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
 

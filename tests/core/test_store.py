@@ -75,12 +75,10 @@ def test_task_must_name_an_existing_executable(entities: Entities) -> None:
     assert task["key"] == f"store://demo/task/python+job/{task['id']}"
 
 
-def test_fixture_shapes_round_trip(entities: Entities) -> None:
+def test_fixture_shapes_round_trip(entities: Entities, fixtures_dir: Path) -> None:
     import json
 
-    fixture = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "dhcore" / "workflow-hera.json"
-    if not fixture.exists():
-        pytest.skip("shared fixtures not found next to the repository")
+    fixture = fixtures_dir / "workflow-hera.json"
     doc = json.loads(fixture.read_text())
     entities.create_project({"name": doc["project"], "kind": "project"})
     stored = entities.create(doc["project"], "workflow", doc)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import wait_until
+from tests.support import wait_until
 from tests.pipeline import pipeline_code as code
 
 pytestmark = pytest.mark.slow
@@ -275,10 +275,10 @@ def test_twenty_pipelines_at_once_all_finish(project) -> None:
     assert [r.status.state for r in runs] == ["COMPLETED"] * 20
 
 
-def test_pipeline_run_spec_validates_against_the_recorded_schema(project) -> None:
+def test_pipeline_run_spec_validates_against_the_recorded_schema(project, fixtures_dir: Path) -> None:
     import jsonschema
 
-    fixture = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "dhcore" / "schema-hera_pipeline_run.json"
+    fixture = fixtures_dir / "schema-hera_pipeline_run.json"
     schema = json.loads(fixture.read_text())
     _fn(project, "echo", code.ECHO)
     wf = _built(project, "schema", code.STEPS)

@@ -10,7 +10,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path("/work/shared/fixtures/dhcore")
+from tests.support import FIXTURES  # noqa: E402  (shared/ beside the repository, or DHHERA_SHARED)
 
 
 def step_template(name: str, function: str, outputs: tuple[str, ...] = ()) -> dict[str, Any]:
