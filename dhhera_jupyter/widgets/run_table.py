@@ -20,7 +20,11 @@ def state_badge(state: str, extra: str = "") -> str:
 
 def row_html(step: StepStatus) -> str:
     """One table row (without the step button), every value escaped."""
-    outputs = "<br>".join(f"<code>{escape(k)}</code>={escape(v)}" for k, v in step.outputs if k != "run_id")
+    outputs = "<br>".join(
+        f"<code>{escape(k)}</code>=<span title='{escape(v, quote=True)}'>{escape(short_key(v))}</span>"
+        for k, v in step.outputs
+        if k != "run_id"
+    )
     extra = f" {step.items_done}/{step.items}" if step.items else ""
     cells = [
         escape(step.function or ""),
@@ -32,6 +36,14 @@ def row_html(step: StepStatus) -> str:
         f"<code title='{escape(step.run_id or '', quote=True)}'>{escape(_short(step.run_id or '', 14))}</code>",
     ]
     return '<div class="dhhera-RunPanel-row">' + "".join(f"<div>{c}</div>" for c in cells) + "</div>"
+
+
+def short_key(value: str) -> str:
+    """``store://p/dataitem/table/dataset:ed478e14...`` -> ``dataset:ed478e14`` (the full key is the tooltip)."""
+    if not value.startswith("store://"):
+        return _short(value, 48)
+    name, _, version = value.rsplit("/", 1)[-1].partition(":")
+    return f"{name}:{version[:8]}" if version else name
 
 
 def _short(text: str, size: int) -> str:
@@ -81,7 +93,9 @@ class StepTable(w.VBox):
                     button.on_click(lambda _b, sid=step.id: self._on_select(sid))
                     self._buttons[step.id] = button
                     self._cells[step.id] = w.HTML(layout=w.Layout(flex="1"))
-                rows.append(w.HBox([self._buttons[step.id], self._cells[step.id]]))
+                rows.append(
+                    w.HBox([self._buttons[step.id], self._cells[step.id]], layout=w.Layout(align_items="center"))
+                )
             for sid in [s for s in self._buttons if s not in ids]:
                 self._buttons.pop(sid).close()
                 self._cells.pop(sid).close()

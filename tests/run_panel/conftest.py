@@ -24,3 +24,13 @@ def diamond(project: Any) -> Any:
 def gate(tmp_path: Path) -> Path:
     """A file path steps wait for; create it to let them finish."""
     return tmp_path / "gate"
+
+
+@pytest.fixture()
+def shell_free_magic(core: Any) -> Any:
+    """``%hera <line>`` through the dispatcher, as a terminal IPython shell runs it (text, no widgets)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    return lambda line: shell.run_line_magic("hera", line)

@@ -98,3 +98,60 @@ def test_attach_after_a_kernel_restart_shows_the_same_run(project: Any, diamond:
     finally:
         gate.touch()
         panel.close()
+
+
+def test_clicking_a_step_shows_its_inputs_outputs_and_log_tail(project: Any, diamond: Any) -> None:
+    panel = run("diamond", {"n": "4"}, project=project.name, panel=True)
+    try:
+        panel.wait(120)
+        ids = ids_by_label(panel)
+        panel.table._buttons[ids["b"]].click()
+        assert panel.dag.selected == ids["b"]
+        assert panel.details.layout.display == ""
+        assert "<code>di</code>" in panel.details.info.value and "dataitem/table/dataset:" in panel.details.info.value
+        assert "rows 4" in panel.details.log_view.value
+        panel.dag.selected = ids["a"]  # a click in the diagram, synced back from the browser
+        assert panel.selected_step == ids["a"]
+        assert "<code>dataset</code>" in panel.details.info.value
+        assert panel.table._buttons[ids["a"]].button_style == "info"
+        assert panel.table._buttons[ids["b"]].button_style == ""
+        assert "rows 4" in panel.logs("b") and "all done" in panel.logs("d")
+    finally:
+        panel.close()
+
+
+def test_run_button_and_rerun_add_runs_to_the_same_panel(project: Any, diamond: Any) -> None:
+    panel = run("diamond", {"n": "2"}, project=project.name, panel=True)
+    try:
+        first = panel.wait(120).run_id
+        panel.form.fields["n"].value = "5"
+        panel.form.run_button.click()
+        assert panel.alert.value == "" and len(panel.runs) == 2 and panel.run_id != first
+        panel.wait(120)
+        assert panel.run.snapshot.parameters["n"] == "5"
+        assert panel.history.layout.display == "" and len(panel.history.options) == 2
+        panel.rerun_button.click()
+        assert len(panel.runs) == 3
+        panel.wait(120)
+        assert panel.run.snapshot.parameters["n"] == "5" and panel.state == "COMPLETED"
+        panel.history.value = 0  # back to the first run: the panel shows it again
+        assert panel.run_id == first and panel.form.fields["n"].value == "2"
+        panel.form.fields["n"].value = ""  # "n" has a default: a blank field means the default
+        panel.form.fields["gate"].value = "none"
+        panel.form.run_button.click()
+        assert len(panel.runs) == 4 and panel.alert.value == ""
+        panel.wait(120)
+    finally:
+        panel.close()
+
+
+def test_task_options_reach_the_run(shell_free_magic: Any, project: Any, diamond: Any, dh: Any) -> None:
+    handle = shell_free_magic(
+        f"run diamond --project {project.name} --env LOG=debug --env MODE=x --secret s3cret --profile small "
+        '--resources {"cpu":"1","mem":"1Gi"} --volumes [{"volume_type":"empty_dir","name":"v","mount_path":"/v"}] '
+        "--wait"
+    )
+    spec = dh.get_run(handle.run_id, project=project.name).spec.to_dict()
+    assert spec["envs"] == [{"name": "LOG", "value": "debug"}, {"name": "MODE", "value": "x"}]
+    assert spec["secrets"] == ["s3cret"] and spec["profile"] == "small"
+    assert spec["resources"]["cpu"] == "1" and spec["volumes"][0]["mount_path"] == "/v"
