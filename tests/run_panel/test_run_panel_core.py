@@ -155,3 +155,23 @@ def test_task_options_reach_the_run(shell_free_magic: Any, project: Any, diamond
     assert spec["envs"] == [{"name": "LOG", "value": "debug"}, {"name": "MODE", "value": "x"}]
     assert spec["secrets"] == ["s3cret"] and spec["profile"] == "small"
     assert spec["resources"]["cpu"] == "1" and spec["volumes"][0]["mount_path"] == "/v"
+
+
+def test_interrupting_wait_stops_waiting_not_the_run(project: Any, diamond: Any, gate: Path, capsys: Any) -> None:
+    import _thread
+    import threading
+
+    from dhhera_jupyter.magics.run import _wait
+
+    handle = run("diamond", {"gate": str(gate)}, project=project.name, panel=False)
+    try:
+        wait_for(lambda: handle.nodes.get("b") == "running", 120, "step b to run")
+        threading.Timer(0.5, _thread.interrupt_main).start()
+        _wait(handle, handle, timeout=60)  # Ctrl-C after 0.5 s
+        assert "Stopped waiting" in capsys.readouterr().err
+        assert handle.state == "RUNNING"
+        gate.touch()
+        assert handle.wait(120).state == "COMPLETED"
+    finally:
+        gate.touch()
+        handle.close()
