@@ -112,6 +112,20 @@ class DagWidget(anywidget.AnyWidget):
     def _validate_node_states(self, proposal: dict[str, Any]) -> dict[str, str]:
         return {str(node_id): normalise_state(state) for node_id, state in proposal["value"].items()}
 
+    def patch_node_states(self, changes: Mapping[str, object]) -> None:
+        """Update some node states, sending only those to the frontend (a few bytes per changed node).
+
+        Setting ``node_states`` re-sends the whole mapping; this sends a custom message with the
+        changes, and the frontend merges them into its copy of the model.
+        """
+        if not changes:
+            return
+        delta = {str(node_id): normalise_state(state) for node_id, state in changes.items()}
+        merged = {**self.node_states, **delta}
+        with self._lock_property(node_states=merged):
+            self.node_states = merged
+        self.send({"type": "patch_node_states", "changes": delta})
+
     def summary(self) -> str:
         """One line for text frontends: title, step count and states."""
         count = len(self.nodes) or len(_SVG_NODE.findall(self.svg))

@@ -72,6 +72,8 @@ def test_dag_widget_draws_selects_and_recolours_nodes(lab) -> None:
             "print('selected:', w.selected)",
             'w.node_states = {"train": "Running", "extract": "Succeeded"}',
             GRAPH_CELL,
+            'w.patch_node_states({"train": "Failed"})',
+            "print(sorted(w.node_states.items()))",
         ],
     )
     lab.open_notebook("dag.ipynb")
@@ -142,3 +144,9 @@ def test_dag_widget_draws_selects_and_recolours_nodes(lab) -> None:
     expect(real.locator("svg g.node")).to_have_count(2)
     real.locator('g.node[data-node-id="train-model"]').click()
     expect(real.locator(".dhhera-DagDetails")).to_contain_text("python:3.11")
+
+    # A delta from Python (what the run panel sends per poll) recolours only that node.
+    lab.assert_no_errors(lab.run_cell(4))
+    expect(train).to_have_class(re.compile(r"\bdhhera-state-failed\b"))
+    expect(extract).to_have_class(re.compile(r"\bdhhera-state-succeeded\b"))
+    expect(lab.run_cell(5)).to_contain_text("[('extract', 'succeeded'), ('train', 'failed')]")
