@@ -17,7 +17,7 @@ import pytest
 from dhhera_jupyter.errors import CoreError
 from dhhera_jupyter.executor import pool as pool_module
 from dhhera_jupyter.executor.pool import DEFAULT_PRELOAD, WorkerPool
-from tests.conftest import wait_until
+from tests.support import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 TARGETS = "tests.executor.pool_targets"
