@@ -26,6 +26,13 @@ class PipelineMagics(Magics):
         "-p", "--param", dest="params", action="append", metavar="KEY=VALUE", help="Build parameter (repeatable)."
     )
     @argument("--preview", action="store_true", help="Draw the DAG of the Workflow built in the kernel (no build).")
+    @argument(
+        "--run",
+        action="store_true",
+        help="Then run it: build first if the cell changed or it was never built, and open a run panel "
+        "(-p values become the run's parameters).",
+    )
+    @argument("--wait", action="store_true", help="With --run: block until the run ends.")
     @argument("-o", "--output", metavar="VAR", help="Store the pipeline handle in variable VAR.")
     @argument("--description", help="Workflow description.")
     @argument("--label", dest="labels", action="append", metavar="LABEL", help="Workflow label (repeatable).")
@@ -59,8 +66,11 @@ class PipelineMagics(Magics):
 
             %%hera_pipeline etl --build -p url=http://y -o etl
             ...
+
+            %%hera_pipeline etl --run -p url=http://z
+            ...
         """
-        from dhhera_jupyter.magics.twins import register_pipeline
+        from dhhera_jupyter.magics.twins import register_pipeline, run_registered
 
         args = parse_arguments(self.hera_pipeline, line)
         user_ns: dict[str, Any] = self.shell.user_ns if self.shell is not None else {}
@@ -79,6 +89,8 @@ class PipelineMagics(Magics):
                 build=args.build,
                 parameters=parse_parameters(args.params),
             )
+            if args.run:
+                handle = run_registered(handle, parse_parameters(args.params), wait=args.wait, built=args.build)
         except BuildError as err:
             if args.output and getattr(err, "handle", None) is not None:
                 user_ns[args.output] = err.handle

@@ -136,6 +136,19 @@ def register_pipeline(
     return handle
 
 
+def run_registered(handle: PipelineHandle, parameters: dict[str, Any] | None, *, wait: bool = False,
+                   built: bool = False) -> Any:
+    """``%%hera_pipeline --run``: build when the cell made a new version (or no build exists), then run.
+
+    Returns the run panel (or the watched run outside a notebook).
+    """
+    from dhhera_jupyter.magics.run import run as run_pipeline
+
+    if not built and (handle.created or platform.built_spec(handle.workflow) is None):
+        build_into(handle, parameters)
+    return run_pipeline(handle.name, parameters, project=handle.project, entity=handle.workflow, wait=wait)
+
+
 def build_into(handle: PipelineHandle, parameters: dict[str, Any] | None = None) -> PipelineHandle:
     """Build the handle's workflow with progress shown, then draw the DAG from the built spec."""
     progress = BuildProgress(handle.name)
