@@ -33,6 +33,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from dhhera_jupyter.core.state import pid_alive
 from dhhera_jupyter.errors import CoreError
 
 logger = logging.getLogger(__name__)
@@ -430,17 +431,8 @@ def _tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] != "Z"
-    except OSError:
-        return True
+_alive = pid_alive  # one definition: a zombie counts as dead
+
 
 
 def _is_weed(pid: int) -> bool:

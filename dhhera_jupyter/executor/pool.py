@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dhhera_jupyter.core.state import pid_alive
 from dhhera_jupyter.errors import CoreError
 from dhhera_jupyter.executor.entry import DEFAULT_TARGET
 from dhhera_jupyter.executor.zygote import WarmProcess, signal_group
@@ -504,19 +505,8 @@ def _with_package_path(env: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` still runs (a zombie does not: an init that never reaps would keep it forever)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+_alive = pid_alive  # one definition: a zombie counts as dead
+
 
 
 def _append_line(path: Path, line: str) -> None:
