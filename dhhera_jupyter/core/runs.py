@@ -32,7 +32,8 @@ SUPPORTED = POOL_KINDS | {PIPELINE_KIND}
 
 
 class Pool(Protocol):
-    def submit(self, run_id: str, project: str, on_exit: Callable[[str, int], None], extra_env: Any = None) -> None: ...
+    def submit(self, run_id: str, project: str, on_exit: Callable[[str, int], None], extra_env: Any = None,
+               on_start: Callable[[str], None] | None = None) -> None: ...
     def cancel(self, run_id: str) -> bool: ...
 
 
@@ -164,6 +165,10 @@ class RunManager:
             meta = body.get("metadata") or {}
             if "relationships" in meta:
                 run.setdefault("metadata", {})["relationships"] = meta["relationships"]
+            if target in (fsm.RUNNING, fsm.COMPLETED) and old_state in (fsm.READY, fsm.PENDING) \
+                    and (run.get("spec") or {}).get("local_execution") is not True:
+                # The run's process reports before the pool's start callback landed: it is running.
+                self.transition(run, fsm.RUNNING)
             if target and target != old_state:
                 # An invalid transition is silently ignored, as DHCore does (contract §4.2).
                 self.transition(run, target, incoming.get("message") if target == fsm.ERROR else None)
@@ -239,7 +244,7 @@ class RunManager:
 
     def _build(self, run: dict) -> None:
         """Merge task and executable specs into the run spec (DHCore's BUILD: function > run > task)."""
-        project, spec = run["project"], run.get("spec") or {}
+        spec = run.get("spec") or {}
         if run["kind"] not in SUPPORTED:
             raise ApiError(400, f"Run kind '{run['kind']}' is not supported by the local core (it runs "
                            f"{', '.join(sorted(SUPPORTED))}); run it on the DigitalHub platform.")
@@ -276,15 +281,26 @@ class RunManager:
     def _submit(self, run: dict) -> None:
         try:
             env = self.run_env()
-        except Exception as exc:  # S3 did not come up: the run cannot produce outputs
-            self.mutate(run["project"], run["id"],
-                        lambda r: self.transition(r, fsm.ERROR, f"The local object store is not available: {exc}"))
+        except Exception as exc:  # noqa: BLE001 - S3 did not come up: the run cannot produce outputs
+            self._fail(run, f"The local object store is not available: {exc}")
             return
         current = self.entities.store.get("run", run["id"])
         if current is None or current["status"].get("state") != fsm.READY:
             return
-        self.pool.submit(run["id"], run["project"], self._on_exit, extra_env=env)
-        self.mutate(run["project"], run["id"], lambda r: self.transition(r, fsm.RUNNING, None))
+        try:
+            self.pool.submit(run["id"], run["project"], self._on_exit, extra_env=env, on_start=self._on_start)
+        except Exception as exc:  # noqa: BLE001 - never leave a run READY forever
+            self._fail(run, f"The local core could not start this run: {exc}")
+
+    def _fail(self, run: dict, message: str) -> None:
+        self.mutate(run["project"], run["id"], lambda r: self.transition(r, fsm.ERROR, message))
+        self.append_log(run["id"], f"[dhhera] {message}")
+
+    def _on_start(self, run_id: str) -> None:
+        """A worker took the run from the queue: what DHCore's monitor reports when the pod runs."""
+        run = self.entities.store.get("run", run_id)
+        if run is not None:
+            self.mutate(run["project"], run_id, lambda r: self.transition(r, fsm.RUNNING))
 
     def _on_exit(self, run_id: str, code: int) -> None:
         run = self.entities.store.get("run", run_id)
@@ -302,17 +318,18 @@ class RunManager:
                 r["status"]["message"] = f"{base.rstrip('.')}: {cause}"
             if state == fsm.STOP:
                 self.transition(r, fsm.STOPPED, "stopped")
-            elif state in fsm.TERMINAL:
                 return
-            elif code == 0:
+            if state in fsm.TERMINAL:
+                return
+            if state in (fsm.READY, fsm.PENDING) and code >= 0:
+                self.transition(r, fsm.RUNNING)
+            if code == 0:
                 if r["kind"] == "hera+build:run" and not (r["status"].get("results") or {}).get("workflow"):
                     self.transition(r, fsm.ERROR, "The build finished without producing a workflow.")
                 else:
                     self.transition(r, fsm.COMPLETED)
             else:
                 message = r["status"].get("message") or f"The run process exited with code {code}; see its logs."
-                if state == fsm.READY:
-                    self.transition(r, fsm.RUNNING)
                 self.transition(r, fsm.ERROR, message)
 
         run = self.mutate(project, run_id, finish)

@@ -224,7 +224,7 @@ class PipelineRunner:
 
     def _exec_info(self, key: str) -> dict[str, str]:
         # store://{project}/{type}/{kind}/{name}:{id}
-        body = key[len("store://"):] if key.startswith("store://") else key
+        body = key.removeprefix("store://")
         parts = body.split("/")
         if len(parts) != 4 or ":" not in parts[3]:
             raise ApiError(400, f"'{key}' is not a DigitalHub entity key")

@@ -82,6 +82,7 @@ class _Run:
     zygote: WarmProcess | None = None
     cancelled: bool = False
     kill_timer: threading.Timer | None = field(default=None, repr=False)
+    on_start: Callable[[str], None] | None = None
 
 
 class WorkerPool:
@@ -136,7 +137,7 @@ class WorkerPool:
         self._warm_error = ""
         self._warm_deaths = 0
         self._zygote: WarmProcess | None = None
-        self._callbacks: queue.Queue[tuple[_Run, int] | None] = queue.Queue()
+        self._callbacks: queue.Queue[tuple[_Run, int | None] | None] = queue.Queue()
         self._callback_thread = threading.Thread(target=self._run_callbacks, name="dhhera-pool-exit", daemon=True)
 
     # ------------------------------------------------------------------ public API
@@ -177,8 +178,12 @@ class WorkerPool:
         project: str,
         on_exit: Callable[[str, int], None],
         extra_env: Mapping[str, str] | None = None,
+        on_start: Callable[[str], None] | None = None,
     ) -> None:
         """Queue a run; ``on_exit(run_id, exitcode)`` is called once, from a pool thread, after its process ended.
+
+        ``on_start(run_id)``, when given, is called from the same thread when the run leaves the queue
+        for a worker (so always before its ``on_exit``; never for a run cancelled while queued).
 
         Raises
         ------
@@ -194,7 +199,7 @@ class WorkerPool:
         run_dir = self._runs_dir / run_id
         env = {**self._env, **(extra_env or {}), "PROJECT_NAME": project, "RUN_ID": run_id}
         env.setdefault("PYTHONUNBUFFERED", "1")
-        run = _Run(run_id, project, on_exit, env, log=run_dir / "run.log", cwd=run_dir / "work")
+        run = _Run(run_id, project, on_exit, env, log=run_dir / "run.log", cwd=run_dir / "work", on_start=on_start)
         with self._cond:
             if self._closed:
                 raise CoreError("The worker pool is shut down; create a new one.")
@@ -298,6 +303,8 @@ class WorkerPool:
                 return  # runs wait for the warm process rather than start cold next to its imports
             run = self._queue.popleft()
             self._running[run.run_id] = run
+            if run.on_start is not None:
+                self._callbacks.put((run, None))
             if self._warm_state == "ready" and self._zygote is not None:
                 if not self._launch_warm_locked(run):
                     return
@@ -384,9 +391,13 @@ class WorkerPool:
                 return
             run, code = item
             try:
-                run.on_exit(run.run_id, code)
+                if code is None:
+                    if run.on_start is not None:
+                        run.on_start(run.run_id)
+                else:
+                    run.on_exit(run.run_id, code)
             except Exception:  # a failing callback must not stop the pool
-                logger.exception("on_exit of run %s failed", run.run_id)
+                logger.exception("callback of run %s failed", run.run_id)
 
     # ------------------------------------------------------------------ the warm process
 

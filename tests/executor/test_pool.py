@@ -413,3 +413,25 @@ def test_default_preload_imports_the_sdk_and_its_heavy_dependencies_before_forki
     seen = report(out, "sdk")
     assert all(seen["loaded"].values()), seen["loaded"]
     assert seen["imported_in_pid"] == pool.warm_pid != seen["pid"]
+
+
+def test_on_start_comes_when_a_worker_takes_the_run_before_its_exit_and_never_for_a_cancelled_queued_run(
+    make_pool, out: Path
+) -> None:
+    pool = make_pool("warm", size=1, target="wait_for_release")
+    events: list[tuple[str, str]] = []
+    exits = Exits()
+
+    def on_exit(run_id: str, code: int) -> None:
+        events.append(("exit", run_id))
+        exits(run_id, code)
+
+    pool.submit("first", "p", on_exit, on_start=lambda run_id: events.append(("start", run_id)))
+    pool.submit("queued", "p", on_exit, on_start=lambda run_id: events.append(("start", run_id)))
+    report(out, "first")
+    assert events == [("start", "first")]
+    pool.cancel("queued")
+    exits.wait("queued")
+    (out / "first.release").touch()
+    exits.wait("first")
+    assert events == [("start", "first"), ("exit", "queued"), ("exit", "first")]
