@@ -249,3 +249,19 @@ def test_versions_and_pagination_as_the_sdk_reads_them(dh, project) -> None:
     assert len({v.id for v in versions}) == 3
     newest = dh.get_function("versioned", project=project.name)
     assert "# v2" in base64.b64decode(newest.spec.source["base64"]).decode()
+
+
+def test_runs_wait_ready_for_a_free_worker_and_a_queued_run_can_be_stopped(project) -> None:
+    fn = _fn(project, "slow", SLOW, "slow")
+    busy = [fn.run(action="job") for _ in range(2)]  # the session core has 2 workers
+    for run in busy:
+        wait_until(lambda r=run: "sleeping" in _logs_text(project, r), timeout=120, what="a worker to start")
+    queued = fn.run(action="job")
+    queued.refresh()
+    assert queued.status.state == "READY"
+    queued.stop()
+    _wait_state(queued, states=("STOPPED",), timeout=30)
+    for run in busy:
+        assert run.refresh().status.state == "RUNNING"
+        run.stop()
+        _wait_state(run, states=("STOPPED",), timeout=30)
