@@ -71,14 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
     core_sub.add_parser("stop", help="stop the local core").set_defaults(fn=cmd_stop)
     core_sub.add_parser("status", help="endpoint, pid, uptime, data folder, counts").set_defaults(fn=cmd_status)
     core_sub.add_parser("env", help='shell exports for the SDK: eval "$(dhhera core env)"').set_defaults(fn=cmd_env)
-    lab = sub.add_parser("lab", help="start the local core and JupyterLab on the quickstart notebook")
-    lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="extra arguments for jupyter lab")
+    lab = sub.add_parser("lab", help="start the local core and JupyterLab on the quickstart notebook "
+                         "(other arguments go to jupyter lab, e.g. --no-browser --port 8899)")
     lab.set_defaults(fn=cmd_lab)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.lab_args = extra
     try:
         return int(args.fn(args) or 0)
     except DhheraError as exc:

@@ -13,10 +13,12 @@ from dhhera_jupyter.core import control
 
 
 def quickstart_notebook(home: Path) -> Path:
-    """The quickstart notebook: the repository's copy when run from a checkout, else a copy in the data folder."""
-    local = Path.cwd() / "notebooks" / "quickstart.ipynb"
-    if local.exists():
-        return local
+    """The quickstart notebook: the checkout's copy (current folder, or the editable install's), else a copy
+    of the packaged one in the data folder."""
+    for checkout in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        local = checkout / "notebooks" / "quickstart.ipynb"
+        if local.exists():
+            return local
     target = home / "notebooks" / "quickstart.ipynb"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
