@@ -1,6 +1,8 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 
+import { labUi } from './sidebar/labUi';
 import { PipelinesPanel } from './sidebar/panel';
+import { service } from './sidebar/service';
 
 /**
  * The left-sidebar panel listing DigitalHub pipelines (workflows and their runs).
@@ -11,7 +13,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   optional: [ILayoutRestorer],
   activate: (app: JupyterFrontEnd, restorer: ILayoutRestorer | null) => {
-    const panel = new PipelinesPanel();
+    const panel = new PipelinesPanel({ service, ui: labUi, commands: app.commands });
     app.shell.add(panel, 'left', { rank: 850 });
     restorer?.add(panel, panel.id);
   }

@@ -1,0 +1,130 @@
+/** JSON shapes of the `/dhhera/…` routes (see `dhhera_jupyter/server/`). */
+
+/** `GET /dhhera/backend` */
+export interface BackendInfo {
+  mode: 'local' | 'platform';
+  endpoint: string | null;
+  project: string;
+  healthy: boolean;
+  message: string | null;
+  can_start: boolean;
+  versions: Record<string, string>;
+}
+
+/** `GET /dhhera/projects` */
+export interface ProjectList {
+  projects: string[];
+  default: string;
+}
+
+/** One run in a list (`runs`, `last_run`, `last_build` of a workflow). */
+export interface RunRow {
+  id: string;
+  kind: 'build' | 'pipeline';
+  state: string;
+  label: string;
+  terminal: boolean;
+  started: string | null;
+  finished: string | null;
+  workflow_id: string | null;
+  message: string | null;
+}
+
+/** One workflow of `GET /dhhera/workflows`. */
+export interface WorkflowSummary {
+  name: string;
+  id: string;
+  built: boolean;
+  last_build: RunRow | null;
+  last_run: RunRow | null;
+  runs: RunRow[];
+}
+
+/** `GET /dhhera/workflows?project=` */
+export interface WorkflowList {
+  project: string;
+  workflows: WorkflowSummary[];
+  active: boolean;
+  missing?: boolean;
+}
+
+/** A declared pipeline parameter (`GET /dhhera/workflows/<name>`). */
+export interface ParameterSpec {
+  default: string | null;
+  enum: string[] | null;
+}
+
+/** `GET /dhhera/workflows/<name>` */
+export interface WorkflowDetails {
+  name: string;
+  id: string;
+  built: boolean;
+  parameters: Record<string, ParameterSpec>;
+}
+
+/** One step of a run (`GET /dhhera/runs/<id>`). */
+export interface StepRow {
+  id: string;
+  step: string;
+  label: string;
+  function: string | null;
+  action: string | null;
+  state: string;
+  start: string | null;
+  end: string | null;
+  duration: number | null;
+  inputs: Record<string, string>;
+  outputs: Record<string, string>;
+  run_id: string | null;
+  message: string | null;
+  exit_code: string | null;
+  items: number;
+  items_done: number;
+}
+
+/** `GET /dhhera/runs/<id>` */
+export interface RunDetails {
+  id: string;
+  project: string;
+  workflow: string | null;
+  workflow_id: string | null;
+  kind: 'build' | 'pipeline';
+  state: string;
+  label: string;
+  terminal: boolean;
+  message: string | null;
+  started: string | null;
+  finished: string | null;
+  done: number;
+  total: number;
+  failed_step: string | null;
+  node_states: Record<string, string>;
+  steps: StepRow[];
+  parameters: Record<string, unknown>;
+  graph: string | null;
+}
+
+/** `GET /dhhera/runs/<id>/graph` */
+export interface RunGraph {
+  digest: string;
+  svg: string;
+  nodes: Record<string, Record<string, unknown>>;
+  node_count: number;
+  title: string;
+}
+
+/** `GET /dhhera/runs/<id>/logs` */
+export interface RunLogs {
+  run_id: string | null;
+  step: string | null;
+  text: string;
+  truncated: boolean;
+  message: string | null;
+}
+
+/** `POST …/build`, `…/run`, `…/rerun`, `…/stop` */
+export interface StartedRun {
+  run_id: string;
+  state: string;
+  kind?: string;
+}
