@@ -36,7 +36,7 @@ def run_view(doc: Mapping[str, Any], drawn: DrawnGraph | None) -> dict[str, Any]
         "id": row["id"],
         "project": str(doc.get("project") or ""),
         "workflow": parsed[1] if parsed else None,
-        "workflow_id": row["workflow_id"],
+        "workflow_id": parsed[2] if parsed else None,
         "kind": row["kind"],
         "state": row["state"],
         "label": row["label"],

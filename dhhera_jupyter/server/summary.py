@@ -45,11 +45,10 @@ def run_times(doc: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 
 def run_row(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """One run as a list row: id, kind, state, label, start, end, workflow version and message."""
-    status, spec = section(doc, "status"), section(doc, "spec")
+    """One run as a list row: id, kind, state, label, start, end, and the message of a failed run."""
+    status = section(doc, "status")
     state = str(status.get("state") or "CREATED").upper()
     started, finished = run_times(doc)
-    parsed = parse_exec(spec.get("workflow"))
     return {
         "id": str(doc.get("id") or ""),
         "kind": "build" if doc.get("kind") == BUILD_KIND else "pipeline",
@@ -58,7 +57,6 @@ def run_row(doc: Mapping[str, Any]) -> dict[str, Any]:
         "terminal": run_is_terminal(state),
         "started": started,
         "finished": finished,
-        "workflow_id": parsed[2] if parsed else None,
         "message": str(status["message"]) if status.get("message") and state == "ERROR" else None,
     }
 
@@ -91,8 +89,9 @@ def summarize(
     Returns
     -------
     dict
-        ``{"project", "workflows": [{"name", "id", "built", "last_build", "last_run", "runs"}], "active"}``;
-        workflows sorted by name; ``active`` is true while any listed run is still moving.
+        ``{"project", "workflows": [{"name", "id", "built", "last_build", "runs"}], "active"}``;
+        workflows sorted by name, ``runs`` newest first (the first is the last run); ``active`` is true while
+        any listed run is still moving.
     """
     last_build: dict[str, dict[str, Any]] = {}
     for doc in builds:
@@ -114,7 +113,6 @@ def summarize(
                 "id": str(wf.get("id") or ""),
                 "built": bool(section(section(wf, "spec"), "build").get("base64")),
                 "last_build": last_build.get(name),
-                "last_run": mine[0] if mine else None,
                 "runs": mine,
             }
         )

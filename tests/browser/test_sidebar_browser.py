@@ -13,6 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 from sidebar_pipelines import add_workflow, start_run, wait_state
 
+from dhhera_jupyter import platform
+from dhhera_jupyter.core import control
+
 pytestmark = pytest.mark.browser
 
 TAB = '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="dhhera-pipelines"]'
@@ -56,7 +59,8 @@ def test_selected_run_shows_its_dag_with_every_step_and_turns_green_live(lab, pr
     expect(item.locator(".dhhera-Workflow-states")).to_contain_text("built", timeout=30_000)
     run_button = item.locator(f'[data-run-id="{run.id}"] button')
     expect(run_button).to_contain_text("running", timeout=60_000)
-    run_button.click()
+    run_button.focus()
+    lab.page.keyboard.press("Enter")  # keyboard only: every run is a button
 
     dag = panel.locator(".dhhera-RunView svg.dhhera-DagWidget-svg")
     expect(dag.locator("g.node")).to_have_count(3)
@@ -113,3 +117,33 @@ def test_markup_in_run_data_is_text_and_attach_goes_into_the_current_notebook(la
     assert lab.page.evaluate("window.__dhheraPwned") is None
     cells = lab.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell .jp-InputArea-editor")
     expect(cells.nth(1)).to_have_text(f"%hera attach {shown.id} --project {project.name}")
+
+
+@pytest.fixture()
+def restore_core(core: Any, core_home: Path):
+    """Put the session's local core back where it was (same port, same token) after a test that stops it."""
+    port = int(core.endpoint.rsplit(":", 1)[1])
+    yield
+    running = control.find(core_home)
+    if running is None or running.endpoint != core.endpoint:
+        control.stop(core_home)
+        control.start(core_home, port=port)
+    core.status = control.wait_objects(control.ensure_running(core_home)).status
+    platform.use("local")
+
+
+def test_backend_down_shows_what_to_do_and_the_panel_recovers(lab, project, core_home, restore_core) -> None:
+    add_workflow(project, "chain")
+    panel = open_panel(lab, project.name)
+    expect(panel.locator('[data-workflow="chain"]')).to_be_visible(timeout=30_000)
+
+    control.stop(core_home)
+
+    notice = panel.locator(".dhhera-Notice")
+    expect(notice).to_be_visible(timeout=30_000)
+    expect(notice).to_contain_text("does not answer")
+    expect(panel.locator(".dhhera-Health-down")).to_have_count(1, timeout=30_000)
+    notice.locator(".dhhera-Notice-start-core").click()
+    expect(notice).to_be_hidden(timeout=60_000)
+    expect(panel.locator(".dhhera-Health-up")).to_have_count(1)
+    expect(panel.locator('[data-workflow="chain"]')).to_be_visible()

@@ -18,6 +18,27 @@ import pytest
 from pytest_jupyter.jupyter_server import *
 
 
+@pytest.fixture(autouse=True)
+def jp_asyncio_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """A fresh event loop per test for the server (replaces pytest-jupyter's fixture of the same name).
+
+    In a full test session the browser tests' Playwright (sync API) keeps its own loop "running" in this
+    thread, suspended in a greenlet; pytest-jupyter would reuse that loop and fail ("This event loop is
+    already running"). The running-loop marker is set aside for the test and put back after it.
+    """
+    suspended = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
+    previous = asyncio.get_event_loop_policy().get_event_loop() if suspended is None else suspended
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        loop.close()
+        asyncio.set_event_loop(previous)
+        asyncio.events._set_running_loop(suspended)
+
+
 @pytest.fixture()
 def jp_server_config(core: Any) -> dict:
     """A Jupyter server with our extension enabled, on the session's local core."""

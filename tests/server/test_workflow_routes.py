@@ -24,7 +24,7 @@ def test_workflows_lists_a_built_workflow_with_its_last_build_and_recent_runs(ap
     (workflow,) = reply.data["workflows"]
     assert workflow["name"] == "chain" and workflow["built"] is True
     assert workflow["last_build"]["state"] == "COMPLETED" and workflow["last_build"]["kind"] == "build"
-    assert workflow["last_run"]["id"] == run.id and workflow["last_run"]["label"] == "succeeded"
+    assert workflow["runs"][0]["label"] == "succeeded"
     assert [r["id"] for r in workflow["runs"]] == [run.id]
     assert workflow["runs"][0]["started"] and workflow["runs"][0]["finished"]
     assert reply.data["active"] is False
@@ -48,7 +48,7 @@ def test_new_run_changes_the_etag_and_shows_up(api, project, chain) -> None:
 
     assert started.status == 201 and started.data["kind"] == "pipeline"
     assert after.status == 200 and after.headers["Etag"] != first.headers["Etag"]
-    assert after.data["workflows"][0]["last_run"]["id"] == started.data["run_id"]
+    assert after.data["workflows"][0]["runs"][0]["id"] == started.data["run_id"]
 
 
 def test_unknown_project_is_a_404_naming_it(api) -> None:

@@ -23,14 +23,13 @@ export function runRow(id: string, label = 'succeeded', extra: Partial<RunRow> =
     terminal: label !== 'running',
     started: '2026-01-01T10:00:00Z',
     finished: label === 'running' ? null : '2026-01-01T10:00:42Z',
-    workflow_id: 'v1',
     message: null,
     ...extra
   };
 }
 
 export function workflow(name: string, runs: RunRow[] = [], extra: Partial<WorkflowSummary> = {}): WorkflowSummary {
-  return { name, id: `${name}-v1`, built: true, last_build: null, last_run: runs[0] ?? null, runs, ...extra };
+  return { name, id: `${name}-v1`, built: true, last_build: null, runs, ...extra };
 }
 
 export function runDetails(id: string, states: Record<string, string>, extra: Partial<RunDetails> = {}): RunDetails {

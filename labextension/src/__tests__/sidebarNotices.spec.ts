@@ -53,7 +53,7 @@ describe('empty and error states', () => {
   it('shows nothing when there are workflows and no error', () => {
     const list = {
       ...empty,
-      workflows: [{ name: 'w', id: '1', built: true, last_build: null, last_run: null, runs: [] }]
+      workflows: [{ name: 'w', id: '1', built: true, last_build: null, runs: [] }]
     };
     expect(noticeFor({ backend: local, backendError: null, list, listError: null })).toBeNull();
   });

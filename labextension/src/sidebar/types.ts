@@ -17,7 +17,7 @@ export interface ProjectList {
   default: string;
 }
 
-/** One run in a list (`runs`, `last_run`, `last_build` of a workflow). */
+/** One run in a list (`runs` and `last_build` of a workflow). */
 export interface RunRow {
   id: string;
   kind: 'build' | 'pipeline';
@@ -26,7 +26,6 @@ export interface RunRow {
   terminal: boolean;
   started: string | null;
   finished: string | null;
-  workflow_id: string | null;
   message: string | null;
 }
 
@@ -36,7 +35,7 @@ export interface WorkflowSummary {
   id: string;
   built: boolean;
   last_build: RunRow | null;
-  last_run: RunRow | null;
+  /** Recent pipeline runs, newest first (the first is the last run). */
   runs: RunRow[];
 }
 

@@ -100,7 +100,7 @@ class WorkflowItem {
     this.buildBadge.className = badgeClass(build.label);
     setText(this.buildBadge, build.text);
     this.buildBadge.title = workflow.last_build?.message ?? `Build: ${build.text}`;
-    const last = workflow.last_run;
+    const last = workflow.runs[0];
     this.lastRunBadge.hidden = !last;
     if (last) {
       this.lastRunBadge.className = badgeClass(last.label);
