@@ -33,6 +33,8 @@ ERROR_INTERVAL = 2.0
 LINGER = 60.0
 #: A summary older than this is re-read before answering (the refresher had stopped).
 MAX_STALE = 10.0
+#: A failed read older than this is retried before answering (a "Retry" shows a recovery at once).
+ERROR_STALE = 0.5
 
 Loader = Callable[[str], dict]
 Runner = Callable[..., Awaitable[Any]]
@@ -86,7 +88,8 @@ class ProjectCache:
         watch = self._watches.setdefault(project, _Watch())
         watch.last_request = time.monotonic()
         summary = watch.summary
-        if summary is None or time.monotonic() - summary.at > MAX_STALE or isinstance(summary.error, NotFound):
+        age = time.monotonic() - summary.at if summary is not None else 0.0
+        if summary is None or age > MAX_STALE or (summary.error is not None and age > ERROR_STALE):
             summary = await self.refresh(project)
         self._ensure_refresher(project, watch)
         return summary

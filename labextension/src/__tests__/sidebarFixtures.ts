@@ -144,7 +144,7 @@ export class FakeService {
         record(`logs ${runId} ${step}`, () => ({
           run_id: 'child',
           step: step ?? null,
-          text: `log of ${step}`,
+          text: step ? `log of ${step}` : `log of ${runId}`,
           truncated: false,
           message: null
         })),

@@ -140,6 +140,26 @@ describe('PipelinesPanel', () => {
     panel.dispose();
   });
 
+  it('shows a build run with its logs and without a DAG', async () => {
+    const { fake, panel } = setup();
+    const build = runRow('b1', 'failed', { kind: 'build' });
+    fake.list = { project: 'dhhera', workflows: [workflow('etl', [], { last_build: build })], active: false };
+    fake.runs.set('b1', runDetails('b1', {}, { kind: 'build', state: 'ERROR', label: 'failed', terminal: true }));
+    panel.start();
+    await settle();
+
+    $<HTMLButtonElement>(panel, '.dhhera-Workflow-buildState').click();
+    await settle();
+    $<HTMLButtonElement>(panel, '.dhhera-RunView-logs').click();
+    await settle();
+
+    expect(fake.calls.some(c => c.startsWith('graph'))).toBe(false);
+    expect($(panel, '.dhhera-RunView-dag').hidden).toBe(true);
+    expect($(panel, '.dhhera-RunView-progressLabel').textContent).toBe('build');
+    expect($(panel, '.dhhera-RunView-logText').textContent).toBe('log of b1');
+    panel.dispose();
+  });
+
   it('shows a clicked step with its details and its logs', async () => {
     const { fake, panel } = setup();
     fake.list = { project: 'dhhera', workflows: [workflow('etl', [runRow('r1')])], active: false };

@@ -95,6 +95,19 @@ describe('WorkflowListView', () => {
     expect((list.node.querySelector('.dhhera-RunList') as HTMLElement).hidden).toBe(true);
   });
 
+  it('opens the last build run from the build state, and has nothing to open before a build', () => {
+    const { list, actions } = view();
+    const build = runRow('b1', 'failed', { kind: 'build', message: 'no function f1' });
+    list.update([workflow('etl', [], { last_build: build }), workflow('raw', [], { built: false })], null, now);
+
+    const states = list.node.querySelectorAll<HTMLButtonElement>('.dhhera-Workflow-buildState');
+    states[0].click();
+
+    expect(actions.selectRun).toHaveBeenCalledWith(build, 'etl');
+    expect(states[0].textContent).toBe('build failed');
+    expect(states[1].disabled).toBe(true);
+  });
+
   it('names build states from the last build', () => {
     expect(buildLabel(workflow('w', [], { built: false })).text).toBe('not built');
     expect(buildLabel(workflow('w', [], { last_build: runRow('b', 'failed', { kind: 'build' }) })).text).toBe(

@@ -145,6 +145,7 @@ export class RunView {
     this.model.set('nodes', {});
     this.step.hidden = true;
     this.logs.hidden = true;
+    this.dagHost.hidden = false;
     for (const b of [this.stopButton, this.rerunButton, this.copyButton, this.attachButton, this.logsButton]) {
       b.disabled = true;
     }
@@ -169,6 +170,7 @@ export class RunView {
     this.copyButton.disabled = false;
     this.attachButton.disabled = run.kind !== 'pipeline' || !this.actions.canInsertAttach();
     this.logsButton.disabled = false;
+    this.dagHost.hidden = run.kind === 'build';
     this.model.set('node_states', { ...run.node_states });
     this.tick(now);
   }

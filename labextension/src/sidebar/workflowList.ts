@@ -88,6 +88,12 @@ class WorkflowItem {
     );
     buttons.append(this.buildButton, this.runButton);
     const states = el('div', 'dhhera-Workflow-states');
+    this.buildBadge.type = 'button';
+    this.buildBadge.addEventListener('click', () => {
+      if (this.lastBuild) {
+        actions.selectRun(this.lastBuild, name);
+      }
+    });
     states.append(this.buildBadge, this.lastRunBadge);
     header.append(this.toggle, buttons);
     this.runList.setAttribute('aria-label', `Runs of ${name}`);
@@ -97,9 +103,14 @@ class WorkflowItem {
 
   update(workflow: WorkflowSummary, selectedRun: string | null, now: number): void {
     const build = buildLabel(workflow);
-    this.buildBadge.className = badgeClass(build.label);
+    this.lastBuild = workflow.last_build;
+    this.buildBadge.className = `${badgeClass(build.label)} dhhera-Workflow-buildState`;
     setText(this.buildBadge, build.text);
-    this.buildBadge.title = workflow.last_build?.message ?? `Build: ${build.text}`;
+    this.buildBadge.disabled = !this.lastBuild;
+    const hint = this.lastBuild ? ' (show the build run and its logs)' : '';
+    this.buildBadge.title = `${workflow.last_build?.message ?? `Build: ${build.text}`}${hint}`;
+    this.buildBadge.setAttribute('aria-label', `Build of ${this.name}: ${build.text}${hint}`);
+    this.buildBadge.setAttribute('aria-pressed', String(Boolean(this.lastBuild && this.lastBuild.id === selectedRun)));
     const last = workflow.runs[0];
     this.lastRunBadge.hidden = !last;
     if (last) {
@@ -139,10 +150,11 @@ class WorkflowItem {
   }
 
   private expanded = true;
+  private lastBuild: RunRow | null = null;
   private readonly toggle: HTMLButtonElement;
   private readonly buildButton: HTMLButtonElement;
   private readonly runButton: HTMLButtonElement;
-  private readonly buildBadge = el('span', 'dhhera-badge');
+  private readonly buildBadge = el('button', 'dhhera-badge');
   private readonly lastRunBadge = el('span', 'dhhera-badge');
   private readonly runList = el('ul', 'dhhera-RunList');
   private readonly empty = el('li', 'dhhera-RunList-empty', 'No runs yet.');
