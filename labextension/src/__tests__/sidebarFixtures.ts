@@ -80,7 +80,9 @@ export function graphOf(ids: string[]): RunGraph {
   return {
     digest: 'digest1',
     svg: graphvizSvg(ids),
-    nodes: Object.fromEntries(ids.map(id => [id, { function: 'hold' }])),
+    nodes: Object.fromEntries(
+      ids.map(id => [id, { function: 'hold', template: `tpl-${id}`, inputs: { gate: 'none' } }])
+    ),
     node_count: ids.length,
     title: 'etl'
   };

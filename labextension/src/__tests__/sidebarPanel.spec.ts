@@ -177,7 +177,10 @@ describe('PipelinesPanel', () => {
     await settle();
 
     expect($(panel, '.dhhera-RunView-stepTitle').textContent).toBe('b');
-    expect($(panel, '.dhhera-RunView-stepList').textContent).toContain('hold (job)');
+    const rows = $(panel, '.dhhera-RunView-stepList').textContent;
+    expect(rows).toContain('hold (job)');
+    expect(rows).toContain('Templatetpl-b');
+    expect(rows).toContain('Inputsgate: none');
     expect($(panel, '.dhhera-RunView-logText').textContent).toBe('log of b');
     panel.dispose();
   });

@@ -1,4 +1,5 @@
-import type { DagModel } from '../widgets/dag/types';
+import { detailRows } from '../widgets/dag/details';
+import type { DagModel, NodeDetails } from '../widgets/dag/types';
 import { DagView } from '../widgets/dag/view';
 import { button, el, setText } from './dom';
 import { badgeClass, elapsedSeconds, formatDuration, formatStart, shortId } from './format';
@@ -30,6 +31,14 @@ export function parametersText(parameters: Record<string, unknown>): string {
   return Object.entries(parameters ?? {})
     .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(', ');
+}
+
+/** What the DAG itself says about a step (template, function key, inputs, when…) minus what the run says. */
+export function graphRows(details: NodeDetails | undefined): [string, string][] {
+  const shown = new Set(['State', 'Function', 'Action', 'Outputs']);
+  return detailRows(details, undefined)
+    .filter(row => !shown.has(row.label))
+    .flatMap(row => row.lines.map((line): [string, string] => [row.label, line]));
 }
 
 /** Rows shown for a step: label, then lines (only the fields that have a value). */
@@ -254,15 +263,18 @@ export class RunView {
   private renderStep(now: number): void {
     const selected = this.model.get('selected');
     const step = this._run?.steps.find(s => s.id === selected);
-    if (!selected || !step) {
+    const details = (this.model.get('nodes') ?? {})[selected];
+    if (!selected || (!step && !details)) {
       this.step.hidden = true;
       return;
     }
     this.step.hidden = false;
-    setText(this.stepTitle, step.label || step.step);
-    this.stepTitle.title = step.id;
+    setText(this.stepTitle, step ? step.label || step.step : selected);
+    this.stepTitle.title = selected;
+    this.stepLogsButton.disabled = !step;
     this.stepList.replaceChildren();
-    for (const [label, value] of stepRows(step, now)) {
+    const rows = [...(step ? stepRows(step, now) : []), ...graphRows(details)];
+    for (const [label, value] of rows) {
       this.stepList.append(el('dt', '', label), el('dd', '', value));
     }
   }
