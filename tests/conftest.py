@@ -15,6 +15,16 @@ import pytest
 
 from tests.support import FIXTURES, wait_until  # noqa: F401  (re-exported for older imports)
 
+# JupyterLab + Chromium fixtures (lab_server, browser, lab): one instance for the whole session, visible to
+# every test folder.
+pytest_plugins = ("tests.browser_harness",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop on the main thread until the session
+    ends, which asyncio-based tests (pytest-jupyter's jp_fetch) cannot share."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="dhhera-tests-"))
 for _key in [k for k in os.environ if k.startswith(("DHCORE_", "RUN_ID", "PROJECT_NAME", "DH_"))]:
     del os.environ[_key]

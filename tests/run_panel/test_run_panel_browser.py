@@ -3,9 +3,7 @@ DAG's node colours follow, pushed by the kernel's poller while no cell runs."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +11,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# The browser harness (tests/browser/conftest.py) under a name of its own: test folders have no __init__,
-# so "conftest" alone would be another folder's.
-_spec = importlib.util.spec_from_file_location(
-    "dhhera_browser_harness", Path(__file__).resolve().parents[1] / "browser" / "conftest.py"
-)
-harness = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = harness  # dataclasses look their module up there
-_spec.loader.exec_module(harness)
-lab_server, browser, lab = harness.lab_server, harness.browser, harness.lab
+# lab / browser / lab_server come from tests/browser_harness.py (a plugin of tests/conftest.py).
 
 
 def test_panel_turns_nodes_from_running_to_succeeded_live(lab: Any, project: Any, diamond: Any, gate: Path) -> None:

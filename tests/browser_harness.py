@@ -177,7 +177,8 @@ class LabPage:
 
     def open_lab(self) -> None:
         """Load the Lab shell and wait until the left sidebar is there."""
-        self.page.goto(self.server.url("lab"))
+        # ?reset: start from an empty workspace, not the notebooks an earlier test left open
+        self.page.goto(self.server.url("lab?reset"))
         self.page.locator("#jp-left-stack").wait_for(state="attached", timeout=60_000)
         self.page.locator(".jp-SideBar.jp-mod-left").wait_for(timeout=60_000)
 
@@ -192,7 +193,7 @@ class LabPage:
 
     def open_notebook(self, name: str) -> object:
         """Open a notebook of the server root and wait for its kernel to be idle; return the panel."""
-        self.page.goto(self.server.url(f"lab/tree/{name}"))
+        self.page.goto(self.server.url(f"lab/tree/{name}?reset"))
         panel = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
         panel.locator(".jp-Cell").first.wait_for(timeout=60_000)
         self.wait_for_kernel_idle()
