@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
+from server_process import private_server
 from sidebar_pipelines import add_workflow, start_run, wait_state
 
-from dhhera_jupyter import platform
 from dhhera_jupyter.core import control
 
 pytestmark = pytest.mark.browser
@@ -119,31 +119,24 @@ def test_markup_in_run_data_is_text_and_attach_goes_into_the_current_notebook(la
     expect(cells.nth(1)).to_have_text(f"%hera attach {shown.id} --project {project.name}")
 
 
-@pytest.fixture()
-def restore_core(core: Any, core_home: Path):
-    """Put the session's local core back where it was (same port, same token) after a test that stops it."""
-    port = int(core.endpoint.rsplit(":", 1)[1])
-    yield
-    running = control.find(core_home)
-    if running is None or running.endpoint != core.endpoint:
-        control.stop(core_home)
-        control.start(core_home, port=port)
-    core.status = control.wait_objects(control.ensure_running(core_home)).status
-    platform.use("local")
+def test_backend_down_shows_what_to_do_and_the_panel_recovers(browser, tmp_path: Path) -> None:
+    with private_server(tmp_path, lab=True) as server:  # its own local core: this test stops it
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            page.goto(f"{server.base_url}lab?token={server.token}")
+            page.locator(TAB).click()
+            panel = page.locator("#dhhera-pipelines")
+            notice = panel.locator(".dhhera-Notice")
+            expect(notice).to_contain_text("No workflows in project dhhera yet.", timeout=60_000)
+            expect(panel.locator(".dhhera-Health-up")).to_have_count(1)
 
+            control.stop(server.core_home)
 
-def test_backend_down_shows_what_to_do_and_the_panel_recovers(lab, project, core_home, restore_core) -> None:
-    add_workflow(project, "chain")
-    panel = open_panel(lab, project.name)
-    expect(panel.locator('[data-workflow="chain"]')).to_be_visible(timeout=30_000)
-
-    control.stop(core_home)
-
-    notice = panel.locator(".dhhera-Notice")
-    expect(notice).to_be_visible(timeout=30_000)
-    expect(notice).to_contain_text("does not answer")
-    expect(panel.locator(".dhhera-Health-down")).to_have_count(1, timeout=30_000)
-    notice.locator(".dhhera-Notice-start-core").click()
-    expect(notice).to_be_hidden(timeout=60_000)
-    expect(panel.locator(".dhhera-Health-up")).to_have_count(1)
-    expect(panel.locator('[data-workflow="chain"]')).to_be_visible()
+            expect(notice).to_contain_text("The local core is not running.", timeout=30_000)
+            expect(panel.locator(".dhhera-Health-down")).to_have_count(1, timeout=30_000)
+            notice.locator(".dhhera-Notice-start-core").click()
+            expect(notice).to_contain_text("No workflows in project dhhera yet.", timeout=60_000)
+            expect(panel.locator(".dhhera-Health-up")).to_have_count(1)
+        finally:
+            context.close()

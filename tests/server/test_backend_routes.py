@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from pathlib import Path
 
 import pytest
+from server_process import private_server
 from sidebar_pipelines import wait_for
 
-from dhhera_jupyter import platform
 from dhhera_jupyter.core import control
 from dhhera_jupyter.server.routes import ROUTES
 
@@ -58,31 +58,19 @@ def test_loading_the_extension_does_not_import_the_sdk() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.fixture()
-def restore_core(core: Any, core_home: Any):
-    """Put the session's local core back where it was (same port) after a test that stops it."""
-    port = int(core.endpoint.rsplit(":", 1)[1])
-    yield
-    running = control.find(core_home)
-    if running is None or running.endpoint != core.endpoint:
-        control.stop(core_home)
-        control.start(core_home, port=port)
-    info = control.wait_objects(control.ensure_running(core_home))
-    core.status = info.status
-    platform.use("local")
+def test_backend_down_is_a_503_saying_what_to_do_and_the_panel_recovers(tmp_path: Path) -> None:
+    with private_server(tmp_path) as server:
+        assert server.call("GET", "backend")[1]["healthy"] is True
+        assert server.call("GET", "workflows")[0] == 200
 
+        control.stop(server.core_home)
+        down = wait_for(lambda: (r := server.call("GET", "workflows"))[0] == 503 and r, 30, "a 503")[1]
+        health = server.call("GET", "backend")[1]
+        started = server.call("POST", "backend/start")
+        back = wait_for(lambda: (r := server.call("GET", "workflows"))[0] == 200 and r, 30, "a 200")[1]
 
-def test_backend_down_is_a_503_saying_what_to_do_and_the_panel_recovers(api, project, core_home, restore_core) -> None:
-    assert api.get("workflows", project=project.name).status == 200
-
-    control.stop(core_home)
-    down = wait_for(lambda: (r := api.get("workflows", project=project.name)).status == 503 and r, 30, "a 503")
-    health = api.get("backend").data
-    started = api.post("backend/start")
-    back = wait_for(lambda: (r := api.get("workflows", project=project.name)).status == 200 and r, 30, "a 200")
-
-    assert "does not answer" in down.data["message"] and "dhhera core start" in down.data["message"]
+    assert "does not answer" in down["message"] and "dhhera core start" in down["message"]
     assert health["healthy"] is False and health["can_start"] is True
     assert "not running" in health["message"]
-    assert started.status == 200 and started.data["healthy"] is True
-    assert back.data["project"] == project.name
+    assert started[0] == 200 and started[1]["healthy"] is True
+    assert back["workflows"] == [] and back["missing"] is True
