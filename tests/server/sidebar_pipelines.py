@@ -85,7 +85,8 @@ def add_workflow(project: Any, name: str, source: str = CHAIN, build: bool = Tru
         run = workflow.run(action="build")
         wait_for(lambda: run.refresh().status.state in ("COMPLETED", "ERROR"), 120, "the build")
         assert run.status.state == "COMPLETED", run.status.to_dict()
-        workflow.refresh()
+        # The local core marks the build COMPLETED a moment before it stores the build in the workflow.
+        wait_for(lambda: (workflow.refresh().spec.to_dict().get("build") or {}).get("base64"), 30, "the stored build")
     return workflow
 
 

@@ -58,7 +58,7 @@ export class PipelinesPanel extends Widget {
     });
     this.notice = new NoticeView(action => void this.onNotice(action));
     this.list = new WorkflowListView({
-      selectRun: (run, workflow) => void this.selectRun(run.id, workflow, run.kind),
+      selectRun: (run, workflow) => this.selectRun(run.id, workflow, run.kind),
       build: name => void this.build(name),
       run: name => void this.runWorkflow(name)
     });
@@ -305,7 +305,7 @@ export class PipelinesPanel extends Widget {
 
   // -- the selected run ------------------------------------------------------------------------
 
-  private async selectRun(runId: string, workflow: string | null, kind: RunRow['kind']): Promise<void> {
+  private selectRun(runId: string, workflow: string | null, kind: RunRow['kind']): void {
     this.selected = { id: runId, project: this.project, kind };
     this.selectedTerminal = false;
     this.runEtag = null;
@@ -402,7 +402,7 @@ export class PipelinesPanel extends Widget {
       const started = await this.options.service.run(project, name, parameters);
       this.setStatus(`Run of ${name} started (run ${shortId(started.run_id)}).`);
       await this.listPoller.refresh();
-      await this.selectRun(started.run_id, name, 'pipeline');
+      this.selectRun(started.run_id, name, 'pipeline');
     } catch (error) {
       this.setStatus(messageOf(error), 'error');
     }
@@ -428,7 +428,7 @@ export class PipelinesPanel extends Widget {
       const started = await this.options.service.rerun(run.project, run.id);
       this.setStatus(`Run ${shortId(run.id)} started again as ${shortId(started.run_id)}.`);
       await this.listPoller.refresh();
-      await this.selectRun(started.run_id, run.workflow, 'pipeline');
+      this.selectRun(started.run_id, run.workflow, 'pipeline');
     } catch (error) {
       this.setStatus(messageOf(error), 'error');
     }
