@@ -171,11 +171,12 @@ class RunManager:
                 self.transition(run, fsm.RUNNING)
             if target and target != old_state:
                 # An invalid transition is silently ignored, as DHCore does (contract §4.2).
-                self.transition(run, target, incoming.get("message") if target == fsm.ERROR else None)
+                if target == fsm.COMPLETED and fsm.run_can_go(run["status"].get("state", old_state), target):
+                    self._complete(run)
+                else:
+                    self.transition(run, target, incoming.get("message") if target == fsm.ERROR else None)
 
-        run = self.mutate(project, run_id, apply)
-        if run["status"].get("state") == fsm.COMPLETED and run["kind"] == "hera+build:run":
-            self._finish_build_if_needed(run)
+        self.mutate(project, run_id, apply)
         return self.entities.get(project, "run", run_id)
 
     def stop(self, project: str, run_id: str) -> dict:
@@ -324,17 +325,12 @@ class RunManager:
             if state in (fsm.READY, fsm.PENDING) and code >= 0:
                 self.transition(r, fsm.RUNNING)
             if code == 0:
-                if r["kind"] == "hera+build:run" and not (r["status"].get("results") or {}).get("workflow"):
-                    self.transition(r, fsm.ERROR, "The build finished without producing a workflow.")
-                else:
-                    self.transition(r, fsm.COMPLETED)
+                self._complete(r)
             else:
                 message = r["status"].get("message") or f"The run process exited with code {code}; see its logs."
                 self.transition(r, fsm.ERROR, message)
 
-        run = self.mutate(project, run_id, finish)
-        if run["kind"] == "hera+build:run" and run["status"].get("state") == fsm.COMPLETED:
-            self._finish_build_if_needed(run)
+        self.mutate(project, run_id, finish)
 
     def _exception_in_log(self, run_id: str) -> str | None:
         """The last ``SomeError: message`` line of a run's log (what a user wants in ``status.message``)."""
@@ -357,34 +353,32 @@ class RunManager:
             end = before
         return found
 
-    def _finish_build_if_needed(self, run: dict) -> None:
-        """DHCore's HeraRuntime.onComplete: store the built Argo spec in the workflow (contract §5.1)."""
-        with self._lock:
-            run = self.entities.store.get("run", run["id"]) or run
-            if run["status"].get("build_stored"):
-                return
-            try:
-                encoded = (run["status"].get("results") or {}).get("workflow")
-                manifest = yaml.safe_load(base64.b64decode(encoded))
-                spec = _drop_empty(manifest.get("spec") if isinstance(manifest, dict) and "spec" in manifest else manifest)
-                if not isinstance(spec, dict) or not spec.get("templates"):
-                    raise ValueError("the workflow has no templates")
-                text = yaml.safe_dump(spec, sort_keys=False)
-            except Exception as exc:
-                run["status"]["state"] = fsm.RUNNING  # let the FSM take it to ERROR
-                self.transition(run, fsm.ERROR, f"The build produced an invalid workflow: {exc}")
-                self.save(run)
-                return
+    def _complete(self, run: dict) -> None:
+        """Move ``run`` (in place, under the lock) to COMPLETED; a hera build first stores its Argo spec in the
+        workflow, as DHCore's HeraRuntime.onComplete does (contract §5.1), so nobody sees a COMPLETED build
+        whose workflow has no ``spec.build`` yet."""
+        if run["kind"] != "hera+build:run":
+            self.transition(run, fsm.COMPLETED)
+            return
+        try:
+            encoded = (run["status"].get("results") or {}).get("workflow")
+            if not encoded:
+                raise ValueError("the build finished without producing a workflow")
+            manifest = yaml.safe_load(base64.b64decode(encoded))
+            spec = _drop_empty(manifest.get("spec") if isinstance(manifest, dict) and "spec" in manifest else manifest)
+            if not isinstance(spec, dict) or not spec.get("templates"):
+                raise ValueError("the workflow has no templates")
+            text = yaml.safe_dump(spec, sort_keys=False)
             ref = parse_exec(run["spec"].get("workflow", ""))
             workflow = self.entities.store.get("workflow", ref["id"]) if ref else None
             if workflow is None:
-                self.transition(run, fsm.ERROR, "The workflow of this build no longer exists.")
-                self.save(run)
-                return
-            workflow.setdefault("spec", {})["build"] = {"base64": base64.b64encode(text.encode()).decode(), "lang": "yaml"}
-            self.entities.replace("workflow", workflow)
-            run["status"]["build_stored"] = True
-            self.save(run)
+                raise ValueError("the workflow of this build no longer exists")
+        except Exception as exc:  # noqa: BLE001 - whatever the build produced, the run must end
+            self.transition(run, fsm.ERROR, f"The build produced no usable workflow: {exc}")
+            return
+        workflow.setdefault("spec", {})["build"] = {"base64": base64.b64encode(text.encode()).decode(), "lang": "yaml"}
+        self.entities.replace("workflow", workflow)
+        self.transition(run, fsm.COMPLETED)
         self.append_log(run["id"], f"[dhhera] build stored in workflow {workflow['name']}:{workflow['id']}")
 
     # -- restart -----------------------------------------------------------------------------
