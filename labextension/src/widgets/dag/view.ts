@@ -52,7 +52,6 @@ export class DagView {
     model.on('change:nodes', this.renderSelection);
     model.on('change:height', this.renderFrame);
     model.on('change:title', this.renderFrame);
-    model.on('msg:custom', this.onCustomMessage);
 
     this.renderFrame();
     this.renderSvg();
@@ -65,7 +64,6 @@ export class DagView {
     this.model.off('change:nodes', this.renderSelection);
     this.model.off('change:height', this.renderFrame);
     this.model.off('change:title', this.renderFrame);
-    this.model.off('msg:custom', this.onCustomMessage);
     this.viewport.removeEventListener('click', this.onClick);
     this.viewport.removeEventListener('keydown', this.onKeyDown);
     this.panZoom?.dispose();
@@ -123,18 +121,6 @@ export class DagView {
     this.panZoom = new PanZoom(this.viewport, svg, size);
     this.renderStates();
     this.renderSelection();
-  };
-
-  /**
-   * `DagWidget.patch_node_states(changes)` sends only the changed nodes; merge them into the local
-   * model (no echo to the kernel, which already holds the merged value) and restyle.
-   */
-  private readonly onCustomMessage = (msg: unknown): void => {
-    const patch = msg as { type?: string; changes?: Record<string, string> } | null;
-    if (!patch || patch.type !== 'patch_node_states' || typeof patch.changes !== 'object' || !patch.changes) {
-      return;
-    }
-    this.model.set('node_states', { ...(this.model.get('node_states') ?? {}), ...patch.changes });
   };
 
   private readonly renderStates = (): void => {
