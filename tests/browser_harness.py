@@ -35,6 +35,8 @@ from typing import TypeVar
 import nbformat
 import pytest
 
+from tests.support import wait_until
+
 CHROMIUM = os.environ.get("DHHERA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -57,14 +59,7 @@ T = TypeVar("T")
 
 def poll(predicate: Callable[[], T], timeout: float, what: str, interval: float = 0.1) -> T:
     """Call ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(interval)
+    return wait_until(predicate, timeout=timeout, interval=interval, what=what)  # type: ignore[return-value]
 
 
 def free_port() -> int:
