@@ -68,8 +68,13 @@ def client(n: int) -> dict:
         lat.append(time.perf_counter() - t0)
         resp.raise_for_status()
     lat.sort()
-    return {"seq_median": statistics.median(seq), "seq_max": max(seq), "batch": batch,
-            "get_p50_ms": lat[499] * 1e3, "get_p99_ms": lat[989] * 1e3}
+    return {
+        "seq_median": statistics.median(seq),
+        "seq_max": max(seq),
+        "batch": batch,
+        "get_p50_ms": lat[499] * 1e3,
+        "get_p99_ms": lat[989] * 1e3,
+    }
 
 
 def measure(mode: str, n: int) -> dict:
@@ -81,8 +86,9 @@ def measure(mode: str, n: int) -> dict:
         info = control.wait_objects(control.ensure_running(home), timeout=120)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DHCORE_", "AWS_", "DH_"))}
         env.update(info.env())
-        out = subprocess.run([sys.executable, __file__, "--client", str(n)], env=env, capture_output=True, text=True,
-                             timeout=3600)
+        out = subprocess.run(
+            [sys.executable, __file__, "--client", str(n)], env=env, capture_output=True, text=True, timeout=3600
+        )
         if out.returncode:
             raise RuntimeError(out.stderr[-3000:])
         return json.loads(out.stdout.strip().splitlines()[-1])
@@ -97,13 +103,19 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     results = {mode: measure(mode, n) for mode in ("warm", "cold")}
     print(f"{n} trivial python+job runs through the SDK on the local core (2 workers)")
-    print(f"{'mode':6} {'seq median s':>13} {'seq max s':>10} {'batch s/run':>12} {'GET p50 ms':>11} {'GET p99 ms':>11}")
+    print(
+        f"{'mode':6} {'seq median s':>13} {'seq max s':>10} {'batch s/run':>12} {'GET p50 ms':>11} {'GET p99 ms':>11}"
+    )
     for mode, r in results.items():
-        print(f"{mode:6} {r['seq_median']:13.3f} {r['seq_max']:10.3f} {r['batch']:12.3f} "
-              f"{r['get_p50_ms']:11.2f} {r['get_p99_ms']:11.2f}")
+        print(
+            f"{mode:6} {r['seq_median']:13.3f} {r['seq_max']:10.3f} {r['batch']:12.3f} "
+            f"{r['get_p50_ms']:11.2f} {r['get_p99_ms']:11.2f}"
+        )
     ratio = results["cold"]["seq_median"] / results["warm"]["seq_median"]
-    print(f"warm per-run overhead {results['warm']['seq_median']:.3f} s; cold/warm = {ratio:.1f}x "
-          f"(targets: < 0.25 s, >= 15x); GET p50 {results['warm']['get_p50_ms']:.2f} ms (target < 5 ms)")
+    print(
+        f"warm per-run overhead {results['warm']['seq_median']:.3f} s; cold/warm = {ratio:.1f}x "
+        f"(targets: < 0.25 s, >= 15x); GET p50 {results['warm']['get_p50_ms']:.2f} ms (target < 5 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Run: ``python bench/kernel_responsiveness.py [--runs 5] [--samples 100] [--secon
 temporary folder and a real IPython kernel (``jupyter_client``) pointed at it. In the kernel: register a
 pipeline of 12 short sequential steps, then measure the round trip (execute request -> reply) of the cell
 ``1`` ``--samples`` times with no run watched, then every 50 ms for ``--seconds`` while ``--runs`` run panels watch
-runs whose steps keep changing (so the poller thread polls at its fast interval and pushes widget updates). IOPub is drained
+runs whose steps keep changing (so the poller thread polls at its fast interval and pushes widget updates).
+IOPub is drained
 meanwhile (its message count is the frontend traffic).
 
 Target: a trivial cell stays under 50 ms while 5 runs are watched.

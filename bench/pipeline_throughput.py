@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 FUNC = "def noop(x: str = ''):\n    return x\n"
 
-PIPELINE = '''
+PIPELINE = """
 from hera.workflows import DAG, Workflow
 from digitalhub_runtime_hera.dsl import step
 
@@ -36,12 +36,13 @@ def pipeline():
     with Workflow(entrypoint="dag") as w:
         with DAG(name="dag"):
             start = step(template={{"action": "job", "parameters": {{"x": "start"}}}}, function="noop", name="start")
-            middle = [step(template={{"action": "job", "parameters": {{"x": "m{{i}}"}}}}, function="noop", name=f"m{{i}}")
+            middle = [step(template={{"action": "job", "parameters": {{"x": "m{{i}}"}}}},
+                           function="noop", name=f"m{{i}}")
                       for i in range({n})]
             end = step(template={{"action": "job", "parameters": {{"x": "end"}}}}, function="noop", name="end")
             start >> middle >> end
     return w
-'''
+"""
 
 
 def _ts(value: str) -> float:
@@ -99,8 +100,10 @@ def main() -> None:
         for n in sizes:
             r = run_size(dh, project, n)
             steps = n + 2
-            print(f"{steps:6d} {r['wall']:8.2f} {r['wall'] / steps:8.3f} {r['wall'] * workers / steps:16.3f} "
-                  f"{r['latency_median']:12.3f} / {r['latency_max']:.3f}")
+            print(
+                f"{steps:6d} {r['wall']:8.2f} {r['wall'] / steps:8.3f} {r['wall'] * workers / steps:16.3f} "
+                f"{r['latency_median']:12.3f} / {r['latency_max']:.3f}"
+            )
     finally:
         control.stop(home)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dhhera_jupyter.executor.pool import DEFAULT_PRELOAD, WorkerPool
+from dhhera_jupyter.executor.pool import DEFAULT_PRELOAD, WorkerPool  # noqa: E402 (after the sys.path setup above)
 
 
 def noop(run_id: str, project: str) -> None:

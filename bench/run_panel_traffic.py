@@ -65,7 +65,7 @@ def doc(names: list[str], states: list[str]) -> dict[str, Any]:
             "start_time": "2025-07-30T10:00:00Z",
         }
     ]
-    for i, (name, state) in enumerate(zip(names, states)):
+    for i, (name, state) in enumerate(zip(names, states, strict=True)):
         node = {
             "id": f"{RUN_ID}-{i}",
             "name": f"{RUN_ID}.{name}",

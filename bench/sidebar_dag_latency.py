@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "server"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sidebar_refresh import Core, free_port, nodes_of, yaml_tasks
+from sidebar_refresh import Core, free_port, nodes_of, yaml_tasks  # noqa: E402 (after the sys.path setup above)
 
 PROJECT = "bench-sidebar"
 CHROMIUM = os.environ.get("DHHERA_CHROMIUM", "/usr/bin/chromium")

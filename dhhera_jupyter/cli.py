@@ -42,7 +42,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"uptime:    {_duration(time.time() - info.started)}")
     print(f"data:      {info.home}")
     print(f"projects:  {st.get('projects')}")
-    print(f"runs:      {st.get('runs')} ({st.get('active_runs')} active, {st.get('workers')} workers, {st.get('pool')})")
+    print(
+        f"runs:      {st.get('runs')} ({st.get('active_runs')} active, {st.get('workers')} workers, {st.get('pool')})"
+    )
     s3 = st.get("s3") or {}
     print(f"objects:   {s3.get('AWS_ENDPOINT_URL') or st.get('s3_error') or 'starting'}")
     return 0
@@ -71,8 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     core_sub.add_parser("stop", help="stop the local core").set_defaults(fn=cmd_stop)
     core_sub.add_parser("status", help="endpoint, pid, uptime, data folder, counts").set_defaults(fn=cmd_status)
     core_sub.add_parser("env", help='shell exports for the SDK: eval "$(dhhera core env)"').set_defaults(fn=cmd_env)
-    lab = sub.add_parser("lab", help="start the local core and JupyterLab on the quickstart notebook "
-                         "(other arguments go to jupyter lab, e.g. --no-browser --port 8899)")
+    lab = sub.add_parser(
+        "lab",
+        help="start the local core and JupyterLab on the quickstart notebook "
+        "(other arguments go to jupyter lab, e.g. --no-browser --port 8899)",
+    )
     lab.set_defaults(fn=cmd_lab)
     return parser
 

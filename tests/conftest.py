@@ -25,6 +25,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ends, which asyncio-based tests (pytest-jupyter's jp_fetch) cannot share."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
+
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="dhhera-tests-"))
 for _key in [k for k in os.environ if k.startswith(("DHCORE_", "RUN_ID", "PROJECT_NAME", "DH_"))]:
     del os.environ[_key]
@@ -61,7 +62,6 @@ def core(core_home: Path) -> Iterator[object]:
 def dh(core: object):
     """The real digitalhub SDK module, configured for the session's local core."""
     import digitalhub
-
     from digitalhub.stores.client.base.factory import client_factory  # noqa: F401  (import path check)
 
     return digitalhub

@@ -12,7 +12,9 @@ SHARED = Path(os.environ.get("DHHERA_SHARED") or Path(__file__).resolve().parent
 FIXTURES = SHARED / "fixtures" / "dhcore"
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.05, what: str = "") -> object:
+def wait_until(
+    predicate: Callable[[], object], timeout: float = 60.0, interval: float = 0.05, what: str = ""
+) -> object:
     """Poll ``predicate`` until it returns something truthy (no fixed sleeps in tests)."""
     deadline = time.monotonic() + timeout
     while True:

@@ -55,16 +55,31 @@ class CoreApp:
             ("GET", re.compile(r"^/api/v1/projects/(?P<p>[^/]+)$"), lambda q, b, p: entities.get_project(p)),
             ("PUT", re.compile(r"^/api/v1/projects/(?P<p>[^/]+)$"), lambda q, b, p: entities.update_project(p, b)),
             ("DELETE", re.compile(r"^/api/v1/projects/(?P<p>[^/]+)$"), self._delete_project),
-            ("GET", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/logs$"),
-             lambda q, b, p, id: self.runs.logs(p, id)),
-            ("POST", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/stop$"),
-             lambda q, b, p, id: self.runs.stop(p, id)),
-            ("POST", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/resume$"),
-             lambda q, b, p, id: entities.get(p, "run", id)),  # RESUME is not wired in DHCore
-            ("GET", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/metrics(?:/(?P<name>[^/]+))?$"),
-             self._get_metrics),
-            ("PUT", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/metrics/(?P<name>[^/]+)$"),
-             self._put_metric),
+            (
+                "GET",
+                re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/logs$"),
+                lambda q, b, p, id: self.runs.logs(p, id),
+            ),
+            (
+                "POST",
+                re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/stop$"),
+                lambda q, b, p, id: self.runs.stop(p, id),
+            ),
+            (
+                "POST",
+                re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/resume$"),
+                lambda q, b, p, id: entities.get(p, "run", id),
+            ),  # RESUME is not wired in DHCore
+            (
+                "GET",
+                re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/metrics(?:/(?P<name>[^/]+))?$"),
+                self._get_metrics,
+            ),
+            (
+                "PUT",
+                re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/metrics/(?P<name>[^/]+)$"),
+                self._put_metric,
+            ),
             ("GET", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/secrets/data$"), self._read_secrets),
             ("PUT", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/secrets/data$"), self._write_secrets),
             ("GET", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/solr/.*$"), self._no_search),
@@ -125,8 +140,14 @@ class CoreApp:
             "numberOfElements": len(content),
             "empty": not content,
             "sort": sort,
-            "pageable": {"pageNumber": number, "pageSize": size, "offset": number * size, "paged": True,
-                         "unpaged": False, "sort": sort},
+            "pageable": {
+                "pageNumber": number,
+                "pageSize": size,
+                "offset": number * size,
+                "paged": True,
+                "unpaged": False,
+                "sort": sort,
+            },
         }
 
     @staticmethod
@@ -236,8 +257,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             if not self.app.authorized(self.headers.get("Authorization")):
-                raise ApiError(401, "Unauthorized: the local core needs 'Authorization: Bearer <token>' "
-                               "(see `dhhera core env`).")
+                raise ApiError(
+                    401, "Unauthorized: the local core needs 'Authorization: Bearer <token>' (see `dhhera core env`)."
+                )
             body = None
             if raw.strip():
                 try:

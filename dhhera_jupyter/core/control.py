@@ -97,8 +97,15 @@ def start(home: Path | None = None, *, timeout: float | None = None, port: int =
     if port:
         cmd += ["--port", str(port)]
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=_child_env(),
-                                start_new_session=True, close_fds=True)
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            env=_child_env(),
+            start_new_session=True,
+            close_fds=True,
+        )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         info = find(home)
@@ -106,8 +113,9 @@ def start(home: Path | None = None, *, timeout: float | None = None, port: int =
             return info, info.pid == proc.pid
         code = proc.poll()
         if code is not None and code != 3:  # 3: another core won the race; wait for it
-            raise CoreError(f"The local core exited at start (code {code}); its log {log_path} ends with:\n"
-                            f"{_tail(log_path)}")
+            raise CoreError(
+                f"The local core exited at start (code {code}); its log {log_path} ends with:\n{_tail(log_path)}"
+            )
         time.sleep(0.05)
     raise CoreError(f"The local core did not answer within {timeout:.0f} s; see {log_path}.")
 
@@ -122,8 +130,10 @@ def wait_objects(info: CoreInfo, timeout: float | None = None) -> CoreInfo:
     deadline = time.monotonic() + (settings.S3_START_TIMEOUT if timeout is None else timeout)
     while not info.status.get("s3"):
         if info.status.get("s3_error"):
-            raise CoreError(f"The local object store (SeaweedFS) failed to start: {info.status['s3_error']}; "
-                            f"see {info.home / 'objects'}.")
+            raise CoreError(
+                f"The local object store (SeaweedFS) failed to start: {info.status['s3_error']}; "
+                f"see {info.home / 'objects'}."
+            )
         if time.monotonic() > deadline:
             raise CoreError(f"The local object store did not start in time; see {info.home / 'objects'}.")
         time.sleep(0.1)

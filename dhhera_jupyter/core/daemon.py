@@ -29,9 +29,25 @@ log = logging.getLogger("dhhera.core")
 EXIT_ALREADY_RUNNING = 3
 
 #: Environment variables of the core that its run processes inherit.
-_PASSED_ENV = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "USER", "LOGNAME", "SHELL",
-                         "VIRTUAL_ENV", "PYTHONPATH", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE",
-                         "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"})
+_PASSED_ENV = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "TMPDIR",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "VIRTUAL_ENV",
+        "PYTHONPATH",
+        "SSL_CERT_FILE",
+        "REQUESTS_CA_BUNDLE",
+        "OPENBLAS_CORETYPE",
+        "OPENBLAS_L2_SIZE",
+    }
+)
 
 
 class ObjectsGate:
@@ -145,8 +161,16 @@ def serve(home: Path, port: int = 0) -> int:
             }
 
         statefiles.write_state(
-            home, {"pid": os.getpid(), "port": server.server_address[1], "endpoint": endpoint, "token": token,
-                   "started": started, "home": str(home), "dh_config": str(dh_config)}
+            home,
+            {
+                "pid": os.getpid(),
+                "port": server.server_address[1],
+                "endpoint": endpoint,
+                "token": token,
+                "started": started,
+                "home": str(home),
+                "dh_config": str(dh_config),
+            },
         )
 
         def shutdown(signum: int, frame: Any) -> None:
@@ -177,8 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("DHHERA_CORE_PORT", "0")))
     parser.add_argument("--log-level", default=os.environ.get("DHHERA_LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     return serve(args.home.expanduser().resolve(), args.port)
 
 

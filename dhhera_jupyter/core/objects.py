@@ -434,7 +434,6 @@ def _tail(path: Path, lines: int = 15) -> str:
 _alive = pid_alive  # one definition: a zombie counts as dead
 
 
-
 def _is_weed(pid: int) -> bool:
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")

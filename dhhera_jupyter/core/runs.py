@@ -32,8 +32,14 @@ SUPPORTED = POOL_KINDS | {PIPELINE_KIND}
 
 
 class Pool(Protocol):
-    def submit(self, run_id: str, project: str, on_exit: Callable[[str, int], None], extra_env: Any = None,
-               on_start: Callable[[str], None] | None = None) -> None: ...
+    def submit(
+        self,
+        run_id: str,
+        project: str,
+        on_exit: Callable[[str, int], None],
+        extra_env: Any = None,
+        on_start: Callable[[str], None] | None = None,
+    ) -> None: ...
     def cancel(self, run_id: str) -> bool: ...
 
 
@@ -165,8 +171,11 @@ class RunManager:
             meta = body.get("metadata") or {}
             if "relationships" in meta:
                 run.setdefault("metadata", {})["relationships"] = meta["relationships"]
-            if target in (fsm.RUNNING, fsm.COMPLETED) and old_state in (fsm.READY, fsm.PENDING) \
-                    and (run.get("spec") or {}).get("local_execution") is not True:
+            if (
+                target in (fsm.RUNNING, fsm.COMPLETED)
+                and old_state in (fsm.READY, fsm.PENDING)
+                and (run.get("spec") or {}).get("local_execution") is not True
+            ):
                 # The run's process reports before the pool's start callback landed: it is running.
                 self.transition(run, fsm.RUNNING)
             if target and target != old_state:
@@ -247,8 +256,11 @@ class RunManager:
         """Merge task and executable specs into the run spec (DHCore's BUILD: function > run > task)."""
         spec = run.get("spec") or {}
         if run["kind"] not in SUPPORTED:
-            raise ApiError(400, f"Run kind '{run['kind']}' is not supported by the local core (it runs "
-                           f"{', '.join(sorted(SUPPORTED))}); run it on the DigitalHub platform.")
+            raise ApiError(
+                400,
+                f"Run kind '{run['kind']}' is not supported by the local core (it runs "
+                f"{', '.join(sorted(SUPPORTED))}); run it on the DigitalHub platform.",
+            )
         task_ref = parse_exec(spec.get("task", ""))
         task = self.entities.store.get("task", task_ref["name"]) if task_ref else None
         if task is None:
@@ -258,21 +270,29 @@ class RunManager:
         executable = self.entities.store.get(exec_field, exec_ref["id"]) if exec_ref and exec_ref["id"] else None
         if executable is None:
             raise ApiError(400, f"The {exec_field} {spec.get(exec_field)!r} of run {run['id']} does not exist.")
-        merged: dict[str, Any] = {k: v for k, v in (task.get("spec") or {}).items() if k not in ("function", "workflow")}
+        merged: dict[str, Any] = {
+            k: v for k, v in (task.get("spec") or {}).items() if k not in ("function", "workflow")
+        }
         merged.update(spec)
         merged.update(executable.get("spec") or {})
         run["spec"] = merged
 
     def _check_runnable(self, run: dict) -> None:
         if run["kind"] == PIPELINE_KIND and not ((run["spec"].get("build") or {}).get("base64")):
-            raise ApiError(400, "workflowSpec is null: this workflow has no build yet; run "
-                           "workflow.run(action=\"build\") (or %hera build) first, then run the pipeline again.")
+            raise ApiError(
+                400,
+                "workflowSpec is null: this workflow has no build yet; run "
+                'workflow.run(action="build") (or %hera build) first, then run the pipeline again.',
+            )
 
     def _dispatch(self, run: dict) -> None:
         if run["kind"] == PIPELINE_KIND:
             if self.pipelines is None:
-                self.mutate(run["project"], run["id"],
-                            lambda r: self.transition(r, fsm.ERROR, "The pipeline runner is not available."))
+                self.mutate(
+                    run["project"],
+                    run["id"],
+                    lambda r: self.transition(r, fsm.ERROR, "The pipeline runner is not available."),
+                )
                 return
             self.pipelines.start(run)
             return
@@ -314,7 +334,11 @@ class RunManager:
 
         def finish(r: dict) -> None:
             state = r["status"].get("state")
-            if cause and state in (fsm.ERROR, fsm.RUNNING, fsm.READY) and cause not in (r["status"].get("message") or ""):
+            if (
+                cause
+                and state in (fsm.ERROR, fsm.RUNNING, fsm.READY)
+                and cause not in (r["status"].get("message") or "")
+            ):
                 base = r["status"].get("message") or "The run failed."
                 r["status"]["message"] = f"{base.rstrip('.')}: {cause}"
             if state == fsm.STOP:
@@ -389,8 +413,10 @@ class RunManager:
         for run in self.entities.store.by_states("run", sorted(fsm.IN_FLIGHT)):
             if (run.get("spec") or {}).get("local_execution") is True:
                 continue
-            message = ("The local core stopped while this run was in flight, so it did not finish; "
-                       "finished steps keep their results. Run it again.")
+            message = (
+                "The local core stopped while this run was in flight, so it did not finish; "
+                "finished steps keep their results. Run it again."
+            )
             for node in run["status"].get("nodes") or []:
                 if node.get("state") in ("Running", "Pending"):
                     node["state"] = "Error"

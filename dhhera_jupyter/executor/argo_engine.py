@@ -338,8 +338,14 @@ class Engine:
                 call.name, call.display, "Pod", "Running", parents=call.parents, inputs=inputs
             )
             self.store.emit()
-        request = ContainerCall(handle.node_id, call.name, call.display, template, dict(inputs),
-                                annotate=lambda extra, nid=handle.node_id: self._annotate(nid, extra))
+        request = ContainerCall(
+            handle.node_id,
+            call.name,
+            call.display,
+            template,
+            dict(inputs),
+            annotate=lambda extra, nid=handle.node_id: self._annotate(nid, extra),
+        )
         try:
             result = self.run_container(request)
         except Exception as exc:  # a crashing runner is that step's error

@@ -34,7 +34,7 @@ def build_with_parameters(pipeline: Callable[..., Any], *args: Any, **kwargs: An
         elif param.default is inspect.Parameter.empty and param.kind not in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
             raise RuntimeError(
                 f"Handler {pipeline.__name__}{signature} needs a value for '{name}': give it as a build parameter, "
-                f"e.g. workflow.run(action=\"build\", parameters={{\"{name}\": ...}}) or %hera build NAME -p {name}=..."
+                f'e.g. workflow.run(action="build", parameters={{"{name}": ...}}) or %hera build NAME -p {name}=...'
             )
     workflow = pipeline(**bound)
     if not isinstance(workflow, Workflow):

@@ -181,9 +181,14 @@ class PipelineRunner:
             return ContainerResult(ok=False, message=f"step '{call.display_name}': {exc}")
         if parsed is None:
             image = container.get("image") or "?"
-            return ContainerResult(ok=False, phase="Error", message=(
-                f"step '{call.display_name}' runs container image '{image}', which the local core cannot run "
-                "(it only runs DigitalHub steps); run this pipeline on the DigitalHub platform."))
+            return ContainerResult(
+                ok=False,
+                phase="Error",
+                message=(
+                    f"step '{call.display_name}' runs container image '{image}', which the local core cannot run "
+                    "(it only runs DigitalHub steps); run this pipeline on the DigitalHub platform."
+                ),
+            )
         key, kwargs = parsed
         if stop.is_set():
             return ContainerResult(ok=False, message="Stopped")
@@ -194,8 +199,12 @@ class PipelineRunner:
             self._log(pipeline["id"], f"step {call.display_name} failed: {exc.message}")
             return ContainerResult(ok=False, message=exc.message)
         fn_ref = self._exec_info(key)
-        extra = {"function": fn_ref["name"], "function_id": fn_ref["id"], "action": kwargs.get("action"),
-                 "run_id": child["id"]}
+        extra = {
+            "function": fn_ref["name"],
+            "function_id": fn_ref["id"],
+            "action": kwargs.get("action"),
+            "run_id": child["id"],
+        }
         with self._lock:
             self._children.setdefault(pipeline["id"], set()).add(child["id"])
         call.annotate(extra)
@@ -210,8 +219,10 @@ class PipelineRunner:
         state = done["status"]["state"]
         if state == fsm.COMPLETED:
             declared = [p.get("name") for p in (template.get("outputs") or {}).get("parameters") or []]
-            produced = {k: (v.get("key") if isinstance(v, dict) else v)
-                        for k, v in (done["status"].get("outputs") or {}).items()}
+            produced = {
+                k: (v.get("key") if isinstance(v, dict) else v)
+                for k, v in (done["status"].get("outputs") or {}).items()
+            }
             outputs = {"run_id": done["id"]} if "run_id" in declared else {}
             outputs.update({name: produced[name] for name in declared if name in produced})
             self._log(pipeline["id"], f"step {call.display_name} succeeded")
@@ -237,7 +248,7 @@ class PipelineRunner:
         kwargs = dict(kwargs)
         action = kwargs.pop("action", None)
         if not action:
-            raise ApiError(400, "the step has no 'action' in its template (e.g. {\"action\": \"job\"})")
+            raise ApiError(400, 'the step has no \'action\' in its template (e.g. {"action": "job"})')
         type_ = ref["type"]
         fn = entities.store.get(type_, ref["id"])
         if fn is None or fn.get("project") != project:
@@ -248,11 +259,21 @@ class PipelineRunner:
         task = tasks[0] if tasks else entities.create(project, "task", {"kind": task_kind, "spec": {type_: exec_str}})
         body = {
             "kind": f"{task_kind}:run",
-            "metadata": {"relationships": [
-                {"type": "run_of", "dest": fn["key"]},
-                {"type": "step_of", "dest": f"store://{project}/run/{pipeline['kind']}/{pipeline['id']}:{pipeline['id']}"},
-            ]},
-            "spec": {**kwargs, "task": f"{task_kind}://{project}/{task['id']}", type_: exec_str, "local_execution": False},
+            "metadata": {
+                "relationships": [
+                    {"type": "run_of", "dest": fn["key"]},
+                    {
+                        "type": "step_of",
+                        "dest": f"store://{project}/run/{pipeline['kind']}/{pipeline['id']}:{pipeline['id']}",
+                    },
+                ]
+            },
+            "spec": {
+                **kwargs,
+                "task": f"{task_kind}://{project}/{task['id']}",
+                type_: exec_str,
+                "local_execution": False,
+            },
             "status": {"state": "CREATED"},
         }
         child = self.manager.create(project, body)

@@ -519,7 +519,6 @@ def _with_package_path(env: dict[str, str]) -> dict[str, str]:
 _alive = pid_alive  # one definition: a zombie counts as dead
 
 
-
 def _append_line(path: Path, line: str) -> None:
     try:
         with open(path, "a", encoding="utf-8") as log:

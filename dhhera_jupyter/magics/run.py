@@ -294,7 +294,7 @@ class RunList(list):
         if len(rows) == 1:
             return "No runs."
         widths = [max(len(r[i]) for r in rows) for i in range(len(self._HEAD))]
-        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in rows)
 
     def _repr_html_(self) -> str:
         rows = self.rows()

@@ -136,8 +136,9 @@ def register_pipeline(
     return handle
 
 
-def run_registered(handle: PipelineHandle, parameters: dict[str, Any] | None, *, wait: bool = False,
-                   built: bool = False) -> Any:
+def run_registered(
+    handle: PipelineHandle, parameters: dict[str, Any] | None, *, wait: bool = False, built: bool = False
+) -> Any:
     """``%%hera_pipeline --run``: build when the cell made a new version (or no build exists), then run.
 
     Returns the run panel (or the watched run outside a notebook).

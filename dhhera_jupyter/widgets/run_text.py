@@ -92,7 +92,7 @@ def render_text(run: WatchedRun, width: int = 160) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS))]
     lines = [summary_line(snap)]
     for row in rows:
-        line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+        line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip()
         lines.append(line if len(line) <= width else line[: width - 1] + "…")
     failure = failure_line(snap)
     if failure:

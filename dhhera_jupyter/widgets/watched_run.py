@@ -182,7 +182,7 @@ class WatchedRun:
         when no two steps share it, else the id."""
         steps = self.snapshot.steps if self.snapshot is not None else ()
         labels = [step_label(s.step) for s in steps]
-        return {s.id: (label if labels.count(label) == 1 else s.id) for s, label in zip(steps, labels)}
+        return {s.id: (label if labels.count(label) == 1 else s.id) for s, label in zip(steps, labels, strict=True)}
 
     @property
     def nodes(self) -> dict[str, str]:

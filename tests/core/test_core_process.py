@@ -23,8 +23,12 @@ pytestmark = pytest.mark.slow
 
 def _call(info, method: str, path: str, body: dict | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(info.endpoint + path, data=data, method=method,
-                                 headers={"Authorization": f"Bearer {info.token}", "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        info.endpoint + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {info.token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         raw = resp.read()
     return json.loads(raw) if raw else {}
@@ -60,8 +64,10 @@ def test_stale_state_file_is_cleaned_up(home: Path) -> None:
     state.prepare_home(home)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    state.write_state(home, {"pid": dead.pid, "port": 1, "endpoint": "http://127.0.0.1:1", "token": "x",
-                             "started": 0, "home": str(home)})
+    state.write_state(
+        home,
+        {"pid": dead.pid, "port": 1, "endpoint": "http://127.0.0.1:1", "token": "x", "started": 0, "home": str(home)},
+    )
     assert control.find(home) is None
     assert not (home / "core.json").exists()
     info, started = control.start(home)
@@ -84,18 +90,36 @@ def test_killed_core_recovers_in_flight_runs_as_error_and_keeps_entities(home: P
     code = "import time\ndef slow():\n    print('started', flush=True)\n    time.sleep(600)\n"
     import base64
 
-    fn = _call(info, "POST", "/api/v1/-/crash/functions", {
-        "name": "slow", "kind": "python",
-        "spec": {"python_version": "PYTHON3_11",
-                 "source": {"handler": "slow", "base64": base64.b64encode(code.encode()).decode(), "lang": "python"}}})
+    fn = _call(
+        info,
+        "POST",
+        "/api/v1/-/crash/functions",
+        {
+            "name": "slow",
+            "kind": "python",
+            "spec": {
+                "python_version": "PYTHON3_11",
+                "source": {"handler": "slow", "base64": base64.b64encode(code.encode()).decode(), "lang": "python"},
+            },
+        },
+    )
     exec_ref = f"python://crash/slow:{fn['id']}"
     task = _call(info, "POST", "/api/v1/-/crash/tasks", {"kind": "python+job", "spec": {"function": exec_ref}})
-    run = _call(info, "POST", "/api/v1/-/crash/runs", {
-        "kind": "python+job:run",
-        "spec": {"task": f"python+job://crash/{task['id']}", "function": exec_ref, "local_execution": False},
-        "status": {"state": "CREATED"}})
-    wait_until(lambda: _call(info, "GET", f"/api/v1/-/crash/runs/{run['id']}")["status"]["state"] == "RUNNING",
-               timeout=60, what="the run to start")
+    run = _call(
+        info,
+        "POST",
+        "/api/v1/-/crash/runs",
+        {
+            "kind": "python+job:run",
+            "spec": {"task": f"python+job://crash/{task['id']}", "function": exec_ref, "local_execution": False},
+            "status": {"state": "CREATED"},
+        },
+    )
+    wait_until(
+        lambda: _call(info, "GET", f"/api/v1/-/crash/runs/{run['id']}")["status"]["state"] == "RUNNING",
+        timeout=60,
+        what="the run to start",
+    )
     os.kill(info.pid, signal.SIGKILL)
     wait_until(lambda: not state.pid_alive(info.pid), timeout=10, what="the core to die")
 
@@ -129,7 +153,7 @@ def test_cli_status_and_env(home: Path) -> None:
     for field in ("endpoint:", "pid:", "uptime:", "data:", "projects:", "runs:"):
         assert field in out.stdout
     out = subprocess.run([*cli, "core", "env"], capture_output=True, text=True, env=env, check=True, timeout=180)
-    exported = dict(line[len("export "):].split("=", 1) for line in out.stdout.splitlines())
+    exported = dict(line[len("export ") :].split("=", 1) for line in out.stdout.splitlines())
     for key in ("DHCORE_ENDPOINT", "DHCORE_ACCESS_TOKEN", "DH_CONFIG", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID"):
         assert key in exported, key
     assert "RUN_ID" not in exported

@@ -7,9 +7,19 @@ from dhhera_jupyter.core import fsm
 
 @pytest.mark.parametrize(
     ("current", "target"),
-    [("CREATED", "BUILT"), ("BUILT", "READY"), ("READY", "RUNNING"), ("RUNNING", "RUNNING"),
-     ("RUNNING", "COMPLETED"), ("RUNNING", "STOP"), ("STOP", "STOPPED"), ("PENDING", "COMPLETED"),
-     ("RUNNING", "ERROR"), ("STOPPED", "ERROR"), ("COMPLETED", "DELETING")],
+    [
+        ("CREATED", "BUILT"),
+        ("BUILT", "READY"),
+        ("READY", "RUNNING"),
+        ("RUNNING", "RUNNING"),
+        ("RUNNING", "COMPLETED"),
+        ("RUNNING", "STOP"),
+        ("STOP", "STOPPED"),
+        ("PENDING", "COMPLETED"),
+        ("RUNNING", "ERROR"),
+        ("STOPPED", "ERROR"),
+        ("COMPLETED", "DELETING"),
+    ],
 )
 def test_run_fsm_allows_dhcore_transitions(current: str, target: str) -> None:
     assert fsm.run_can_go(current, target)
@@ -17,8 +27,16 @@ def test_run_fsm_allows_dhcore_transitions(current: str, target: str) -> None:
 
 @pytest.mark.parametrize(
     ("current", "target"),
-    [("CREATED", "RUNNING"), ("COMPLETED", "RUNNING"), ("COMPLETED", "ERROR"), ("ERROR", "COMPLETED"),
-     ("READY", "STOP"), ("STOPPED", "RUNNING"), ("DELETED", "DELETING"), ("READY", "COMPLETED")],
+    [
+        ("CREATED", "RUNNING"),
+        ("COMPLETED", "RUNNING"),
+        ("COMPLETED", "ERROR"),
+        ("ERROR", "COMPLETED"),
+        ("READY", "STOP"),
+        ("STOPPED", "RUNNING"),
+        ("DELETED", "DELETING"),
+        ("READY", "COMPLETED"),
+    ],
 )
 def test_run_fsm_refuses_what_dhcore_ignores(current: str, target: str) -> None:
     assert not fsm.run_can_go(current, target)

@@ -29,10 +29,22 @@ def test_dhhera_lab_starts_the_core_and_serves_the_quickstart_notebook(tmp_path:
     home, port, token = tmp_path / "core", _free_port(), "lab-test-token"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DHCORE_", "AWS_"))}
     env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "jupyter-config")
-    cmd = [sys.executable, "-m", "dhhera_jupyter.cli", "--home", str(home), "lab", "--no-browser",
-           "--ip=127.0.0.1", f"--port={port}", f"--ServerApp.token={token}", "--allow-root"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dhhera_jupyter.cli",
+        "--home",
+        str(home),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--ServerApp.token={token}",
+        "--allow-root",
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
+
         def contents():
             try:
                 url = f"http://127.0.0.1:{port}/api/contents?token={token}"

@@ -15,33 +15,33 @@ from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
 
-JOB = '''
+JOB = """
 def double(x: int):
     print("doubling", x)
     return x * 2
-'''
+"""
 
-FRAME = '''
+FRAME = """
 import pandas as pd
 
 def make(n: int):
     return pd.DataFrame({"a": list(range(int(n))), "b": [i * i for i in range(int(n))]})
-'''
+"""
 
-BOOM = '''
+BOOM = """
 def boom():
     raise ValueError("the sky is falling")
-'''
+"""
 
-SLOW = '''
+SLOW = """
 import time
 
 def slow():
     print("sleeping", flush=True)
     time.sleep(300)
-'''
+"""
 
-PIPELINE = '''
+PIPELINE = """
 from hera.workflows import DAG, Workflow
 from digitalhub_runtime_hera.dsl import step
 
@@ -52,7 +52,7 @@ def pipeline():
             b = step(template={"action": "job", "parameters": {"x": "1"}}, function="double", name="again")
             a >> b
     return w
-'''
+"""
 
 
 def _fn(project, name: str, code: str, handler: str):
@@ -223,8 +223,15 @@ def test_duplicate_create_takes_the_sdk_duplicated_path(dh, project) -> None:
     fn = _fn(project, "dup", JOB, "double")
     body = fn.to_dict()
     with pytest.raises(EntityAlreadyExistsError):
-        dh.new_function(project=project.name, name="dup", kind="python", code=JOB, handler="double",
-                        python_version="PYTHON3_11", uuid=body["id"])
+        dh.new_function(
+            project=project.name,
+            name="dup",
+            kind="python",
+            code=JOB,
+            handler="double",
+            python_version="PYTHON3_11",
+            uuid=body["id"],
+        )
 
 
 def test_invalid_run_transition_is_ignored_with_200(core, project) -> None:

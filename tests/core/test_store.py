@@ -53,7 +53,9 @@ def test_unknown_entity_answers_404_the_sdk_maps_to_not_exists(entities: Entitie
 
 def test_put_on_function_keeps_stored_spec(entities: Entities) -> None:
     entities.create("demo", "function", _fn("f", "a1", code="old"))
-    doc = entities.update("demo", "function", "a1", {"spec": {"source": {"base64": "new"}}, "metadata": {"labels": ["x"]}})
+    doc = entities.update(
+        "demo", "function", "a1", {"spec": {"source": {"base64": "new"}}, "metadata": {"labels": ["x"]}}
+    )
     assert doc["spec"]["source"]["base64"] == "old"
     assert doc["metadata"]["labels"] == ["x"]
 

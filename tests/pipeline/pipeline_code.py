@@ -1,6 +1,6 @@
 """Functions and pipelines used by the pipeline tests (source text registered with the real SDK)."""
 
-LOAD = '''
+LOAD = """
 import pandas as pd
 from digitalhub_runtime_python import handler
 
@@ -8,9 +8,9 @@ from digitalhub_runtime_python import handler
 def load(n: int):
     print("loading", n)
     return pd.DataFrame({"v": list(range(int(n)))})
-'''
+"""
 
-LEFT = '''
+LEFT = """
 from digitalhub_runtime_python import handler
 
 @handler(outputs=["left"])
@@ -18,9 +18,9 @@ def left(di):
     df = di.as_df()
     df["v"] = df["v"] * 2
     return df
-'''
+"""
 
-RIGHT = '''
+RIGHT = """
 from digitalhub_runtime_python import handler
 
 @handler(outputs=["right"])
@@ -28,30 +28,30 @@ def right(di):
     df = di.as_df()
     df["v"] = df["v"] + 100
     return df
-'''
+"""
 
-JOIN = '''
+JOIN = """
 def join(a, b):
     total = int(a.as_df()["v"].sum() + b.as_df()["v"].sum())
     print("total", total)
     return total
-'''
+"""
 
-ECHO = '''
+ECHO = """
 import time
 
 def echo(x: str = "", delay: float = 0):
     time.sleep(float(delay))
     print("echo", x)
     return x
-'''
+"""
 
-FAIL = '''
+FAIL = """
 def fail(x: str = ""):
     raise RuntimeError("middle step exploded")
-'''
+"""
 
-DIAMOND = '''
+DIAMOND = """
 from hera.workflows import DAG, Workflow
 from digitalhub_runtime_hera.dsl import step
 
@@ -70,9 +70,9 @@ def pipeline():
             load >> [left, right]
             [left, right] >> join
     return w
-'''
+"""
 
-STEPS = '''
+STEPS = """
 from hera.workflows import Step, Steps, Workflow
 from digitalhub_runtime_hera.dsl import container_template, step
 
@@ -90,9 +90,9 @@ def pipeline():
                 Step(name="par-b", template=par_b)
             step(template={"action": "job", "parameters": {"x": "last"}}, function="echo", name="last")
     return w
-'''
+"""
 
-FAILING_MIDDLE = '''
+FAILING_MIDDLE = """
 from hera.workflows import DAG, Workflow
 from digitalhub_runtime_hera.dsl import step
 
@@ -104,22 +104,23 @@ def pipeline():
             c = step(template={"action": "job", "parameters": {"x": "c"}}, function="echo", name="end")
             a >> b >> c
     return w
-'''
+"""
 
-SLOW_CHAIN = '''
+SLOW_CHAIN = """
 from hera.workflows import DAG, Workflow
 from digitalhub_runtime_hera.dsl import step
 
 def pipeline():
     with Workflow(entrypoint="dag") as w:
         with DAG(name="dag"):
-            a = step(template={"action": "job", "parameters": {"x": "a", "delay": "600"}}, function="echo", name="sleepy")
+            a = step(template={"action": "job", "parameters": {"x": "a", "delay": "600"}},
+                     function="echo", name="sleepy")
             b = step(template={"action": "job", "parameters": {"x": "b"}}, function="echo", name="after")
             a >> b
     return w
-'''
+"""
 
-PARAMETRIZED = '''
+PARAMETRIZED = """
 from hera.workflows import DAG, Workflow
 from hera.workflows.models import Arguments, Parameter
 from digitalhub_runtime_hera.dsl import step
@@ -127,11 +128,12 @@ from digitalhub_runtime_hera.dsl import step
 def pipeline():
     with Workflow(entrypoint="dag", arguments=[Parameter(name="needed")]) as w:
         with DAG(name="dag"):
-            step(template={"action": "job", "parameters": {"x": "{{workflow.parameters.needed}}"}}, function="echo", name="only")
+            step(template={"action": "job", "parameters": {"x": "{{workflow.parameters.needed}}"}},
+                 function="echo", name="only")
     return w
-'''
+"""
 
-SEED_FORM = '''
+SEED_FORM = """
 from hera.workflows import DAG, Workflow
 from digitalhub_runtime_hera.dsl import step
 
@@ -140,4 +142,4 @@ def pipeline(greeting):
         with DAG(name="dag"):
             step(template={"action": "job", "parameters": {"x": greeting}}, function="echo", name="greet")
     return w
-'''
+"""

@@ -8,19 +8,36 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import wait_until
 from tests.pipeline import pipeline_code as code
+from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
 
 PHASES = {"Pending", "Running", "Succeeded", "Failed", "Error", "Skipped", "Omitted"}
-DTO_FIELDS = {"id", "name", "display_name", "type", "children", "state", "start_time", "end_time", "exit_code",
-              "inputs", "outputs", "function", "function_id", "action", "run_id", "message"}
+DTO_FIELDS = {
+    "id",
+    "name",
+    "display_name",
+    "type",
+    "children",
+    "state",
+    "start_time",
+    "end_time",
+    "exit_code",
+    "inputs",
+    "outputs",
+    "function",
+    "function_id",
+    "action",
+    "run_id",
+    "message",
+}
 
 
 def _fn(project, name: str, source: str, handler: str | None = None):
-    return project.new_function(name=name, kind="python", code=source, handler=handler or name,
-                                python_version="PYTHON3_11")
+    return project.new_function(
+        name=name, kind="python", code=source, handler=handler or name, python_version="PYTHON3_11"
+    )
 
 
 def _built(project, name: str, source: str, parameters: dict | None = None):
@@ -211,9 +228,9 @@ def test_step_whose_function_was_deleted_fails_naming_it(project, dh) -> None:
 
 def _put_build(project, wf, spec: dict) -> None:
     """Store a hand-written Argo spec as the workflow's build (what DHCore does after a build)."""
-    from dhhera_jupyter.core import control, entities, store  # noqa: F401
-
     import yaml
+
+    from dhhera_jupyter.core import control, entities, store  # noqa: F401
 
     doc = wf.to_dict()
     doc["spec"]["build"] = {"base64": base64.b64encode(yaml.safe_dump(spec).encode()).decode(), "lang": "yaml"}
@@ -224,25 +241,63 @@ def _put_build(project, wf, spec: dict) -> None:
     # emulate DHCore's onComplete by creating a new workflow version carrying the build.
     body = {**doc, "id": None}
     del body["id"]
-    req = urllib.request.Request(f"{info.endpoint}/api/v1/-/{project.name}/workflows", method="POST",
-                                 data=json.dumps(body).encode(),
-                                 headers={"Authorization": f"Bearer {info.token}", "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{info.endpoint}/api/v1/-/{project.name}/workflows",
+        method="POST",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {info.token}", "Content-Type": "application/json"},
+    )
     urllib.request.urlopen(req, timeout=10).read()
 
 
 @pytest.mark.parametrize(
     ("spec", "needle"),
     [
-        ({"entrypoint": "d", "templates": [{"name": "d", "dag": {"tasks": [
-            {"name": "a", "template": "c", "dependencies": ["b"]},
-            {"name": "b", "template": "c", "dependencies": ["a"]}]}},
-            {"name": "c", "container": {"image": "x"}}]}, "cycle"),
-        ({"entrypoint": "d", "templates": [{"name": "d", "dag": {"tasks": [
-            {"name": "a", "template": "c", "depends": "ghost"}]}}, {"name": "c", "container": {"image": "x"}}]}, "ghost"),
-        ({"entrypoint": "d", "templates": [{"name": "d", "dag": {"tasks": [
-            {"name": "a", "template": "missing-template"}]}}]}, "missing-template"),
-        ({"entrypoint": "d", "templates": [{"name": "d", "dag": {"tasks": [
-            {"name": "a", "template": "c"}]}}, {"name": "c", "container": {"image": "busybox"}}]}, "platform"),
+        (
+            {
+                "entrypoint": "d",
+                "templates": [
+                    {
+                        "name": "d",
+                        "dag": {
+                            "tasks": [
+                                {"name": "a", "template": "c", "dependencies": ["b"]},
+                                {"name": "b", "template": "c", "dependencies": ["a"]},
+                            ]
+                        },
+                    },
+                    {"name": "c", "container": {"image": "x"}},
+                ],
+            },
+            "cycle",
+        ),
+        (
+            {
+                "entrypoint": "d",
+                "templates": [
+                    {"name": "d", "dag": {"tasks": [{"name": "a", "template": "c", "depends": "ghost"}]}},
+                    {"name": "c", "container": {"image": "x"}},
+                ],
+            },
+            "ghost",
+        ),
+        (
+            {
+                "entrypoint": "d",
+                "templates": [{"name": "d", "dag": {"tasks": [{"name": "a", "template": "missing-template"}]}}],
+            },
+            "missing-template",
+        ),
+        (
+            {
+                "entrypoint": "d",
+                "templates": [
+                    {"name": "d", "dag": {"tasks": [{"name": "a", "template": "c"}]}},
+                    {"name": "c", "container": {"image": "busybox"}},
+                ],
+            },
+            "platform",
+        ),
     ],
     ids=["cycle", "unknown-depends", "missing-template", "foreign-image"],
 )

@@ -32,7 +32,8 @@ CLIENT = textwrap.dedent('''
         with Workflow(entrypoint="dag") as w:
             with DAG(name="dag"):
                 a = step(template={{"action": "job", "parameters": {{"x": "quick"}}}}, function="echo", name="quick")
-                b = step(template={{"action": "job", "parameters": {{"x": "slow", "delay": "600"}}}}, function="echo", name="slow")
+                b = step(template={{"action": "job", "parameters": {{"x": "slow", "delay": "600"}}}},
+                         function="echo", name="slow")
                 a >> b
         return w
     """

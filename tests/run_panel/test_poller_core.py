@@ -97,8 +97,11 @@ def test_no_widget_message_is_sent_while_nothing_changes(
     try:
         wait_for(lambda: list(run_.nodes.values()).count("running") == BUSY, 120, "the core's slots to fill")
         # a running step gains its child run id a moment after it appears: that is still a change
-        wait_for(lambda: sum(1 for n in run_.doc["status"]["nodes"] if n.get("type") == "Pod" and n.get("run_id"))
-                 == BUSY, 30, "the running steps' child runs")
+        wait_for(
+            lambda: sum(1 for n in run_.doc["status"]["nodes"] if n.get("type") == "Pod" and n.get("run_id")) == BUSY,
+            30,
+            "the running steps' child runs",
+        )
         wait_for(lambda: run_.changed_at is not None, 5)
         wait_for(lambda: panel.dag is not None, 30, "the panel to draw the run's DAG")  # its first drawing
         polls = poller.requests

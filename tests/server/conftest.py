@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 # pytest-jupyter's fixtures (jp_fetch, jp_serverapp...); as a plugin it may only be named in the root conftest.
-from pytest_jupyter.jupyter_server import *
+from pytest_jupyter.jupyter_server import *  # noqa: F403 (the plugin's documented fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from pathlib import Path
 from typing import Any
-
-from tests.support import FIXTURES  # noqa: E402  (shared/ beside the repository, or DHHERA_SHARED)
 
 
 def step_template(name: str, function: str, outputs: tuple[str, ...] = ()) -> dict[str, Any]:
