@@ -9,6 +9,8 @@ import json
 import zlib
 from typing import Any
 
+from tests.support import FIXTURES  # noqa: F401  (re-exported for tests/status and tests/run_panel)
+
 
 def step_template(name: str, function: str, outputs: tuple[str, ...] = ()) -> dict[str, Any]:
     """A DigitalHub step container template as the hera build produces it."""
