@@ -1,0 +1,190 @@
+"""The local core against Kubeflow Pipelines' local runner (``kfp.local``), side by side, with the floor.
+
+Run: ``python bench/vs_kfp_local.py [sizes...]`` (default 10 50 500; several minutes). In one run, on this
+machine, it measures the same shape on both engines — a fan-out/fan-in ``start → N parallel trivial python
+steps → end`` — and the floor our per-step cost is compared with:
+
+- **local core**: a fresh core in a temporary folder (warm pool, ``DHHERA_WORKERS`` workers, default: cores);
+  the pipeline is registered, built and run through the real SDK; wall time from ``run(action="pipeline")``
+  to COMPLETED (the build is not counted; kfp compiles in the timed call, which costs it a few ms).
+- **kfp.local**: ``SubprocessRunner(use_venv=False)``, components with ``install_kfp_package=False`` (no
+  per-task pip install); wall time of the pipeline call. kfp needs versions of ``requests``/``urllib3`` other
+  than the SDK's, so it is best kept in a virtualenv of its own: ``python -m venv /opt/kfp-venv &&
+  /opt/kfp-venv/bin/pip install kfp`` and ``DHHERA_KFP_PYTHON=/opt/kfp-venv/bin/python``. Without it (and
+  without ``kfp`` importable here, e.g. from the ``bench`` extra) the kfp column is skipped with a message.
+- **floor**: the SDK running the same python job in this process (``local_execution=True``, median of 10), the
+  pool's warm no-op run (fork + exit), and the resulting target: per-step wall time with W workers at most
+  1.5 × (in-process SDK time ÷ W).
+
+Targets (issue 13): ≥ 2× faster than kfp.local at N=50 and N=500; per-step wall ≤ 1.5 × floor ÷ workers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+FUNC = "def noop(x: str = ''):\n    return x\n"
+
+PIPELINE = """
+from hera.workflows import DAG, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+def pipeline():
+    with Workflow(entrypoint="dag") as w:
+        with DAG(name="dag"):
+            start = step(template={{"action": "job", "parameters": {{"x": "start"}}}}, function="noop", name="start")
+            middle = [step(template={{"action": "job", "parameters": {{"x": "m{{i}}"}}}},
+                           function="noop", name=f"m{{i}}")
+                      for i in range({n})]
+            end = step(template={{"action": "job", "parameters": {{"x": "end"}}}}, function="noop", name="end")
+            start >> middle >> end
+    return w
+"""
+
+# Executed by the kfp interpreter: prints {"N": seconds, ...} as JSON on its last line.
+KFP_SCRIPT = r"""
+import json, sys, tempfile, time
+from kfp import dsl, local
+
+local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=tempfile.mkdtemp(prefix="kfp-bench-"))
+
+@dsl.component(install_kfp_package=False, base_image="python:3.11")
+def noop(x: str) -> str:
+    return x
+
+def shape(n):
+    @dsl.pipeline(name=f"fan-{n}")
+    def fan():
+        start = noop(x="start")
+        middle = [noop(x=f"m{i}").after(start) for i in range(n)]
+        noop(x="end").after(*middle)
+    return fan
+
+figures = {}
+for n in [int(a) for a in sys.argv[1:]]:
+    pipeline = shape(n)
+    began = time.perf_counter()
+    pipeline()
+    figures[n] = time.perf_counter() - began
+print(json.dumps(figures))
+"""
+
+
+def kfp_python() -> str | None:
+    """An interpreter that can import kfp, or None."""
+    candidates = [os.environ.get("DHHERA_KFP_PYTHON"), sys.executable, "/opt/kfp-venv/bin/python"]
+    for python in candidates:
+        if not python or not shutil.which(python) and not Path(python).exists():
+            continue
+        probe = subprocess.run([python, "-c", "import kfp.local"], capture_output=True)
+        if probe.returncode == 0:
+            return python
+    return None
+
+
+def run_kfp(python: str, sizes: list[int]) -> dict[int, float]:
+    """Wall time of each fan-out/fan-in shape on kfp.local (run in ``python``, quietly)."""
+    with tempfile.TemporaryDirectory(prefix="kfp-bench-cwd-") as cwd:
+        script = Path(cwd) / "kfp_fan.py"  # kfp reads component sources with inspect: they must live in a file
+        script.write_text(KFP_SCRIPT, encoding="utf-8")
+        done = subprocess.run(
+            [python, str(script), *map(str, sizes)], capture_output=True, text=True, cwd=cwd, timeout=7200
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"kfp.local failed:\n{done.stderr[-2000:]}")
+    return {int(k): v for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+
+def run_local_core(project, sizes: list[int]) -> dict[int, float]:
+    """Wall time of each shape on the local core, build excluded."""
+    from dhhera_jupyter import platform
+
+    figures: dict[int, float] = {}
+    for n in sizes:
+        wf = project.new_workflow(name=f"fan-{n}", kind="hera", code=PIPELINE.format(n=n), handler="pipeline")
+        build = wf.run(action="build")
+        while build.refresh().status.state not in ("COMPLETED", "ERROR"):
+            time.sleep(0.05)
+        assert build.status.state == "COMPLETED", build.status.to_dict()
+        began = time.perf_counter()
+        run = wf.run(action="pipeline")
+        while True:
+            state = platform.run_doc(run.id, project.name)["status"]["state"]
+            if state in ("COMPLETED", "ERROR", "STOPPED"):
+                break
+            time.sleep(0.02)
+        figures[n] = time.perf_counter() - began
+        assert state == "COMPLETED", f"fan-{n} ended {state}"
+    return figures
+
+
+def sdk_in_process(project, runs: int = 10) -> float:
+    """Median seconds of the SDK running the trivial job in this process (the per-step floor)."""
+    import logging
+
+    logging.disable(logging.WARNING)  # the runtime logs every step at INFO in this process
+    function = project.get_function("noop")
+    times = []
+    for i in range(runs + 1):
+        began = time.perf_counter()
+        function.run("job", parameters={"x": f"f{i}"}, local_execution=True)
+        if i:  # the first one pays the runtime's imports
+            times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [10, 50, 500]
+    from pool_overhead import measure_pool_overhead
+
+    from dhhera_jupyter import settings
+    from dhhera_jupyter.core import control
+
+    workers = settings.workers()
+    python = kfp_python()
+    kfp: dict[int, float] = {}
+    if python is None:
+        print("kfp.local: skipped (kfp is not importable here; set DHHERA_KFP_PYTHON, see this script's docstring)")
+    else:
+        kfp = run_kfp(python, sizes)
+
+    home = Path(tempfile.mkdtemp(prefix="dhhera-bench-kfp-"))
+    info = control.wait_objects(control.ensure_running(home), timeout=120)
+    try:
+        os.environ.update(info.env())
+        import digitalhub as dh
+
+        project = dh.get_or_create_project("bench")
+        project.new_function(name="noop", kind="python", code=FUNC, handler="noop", python_version="PYTHON3_11")
+        ours = run_local_core(project, sizes)
+        floor_sdk = sdk_in_process(project)
+    finally:
+        control.stop(home)
+    noop = measure_pool_overhead("warm", target="bench.pool_overhead:noop", runs=10)["latency_median"]
+
+    print(f"fan-out/fan-in of N trivial python steps; local core with {workers} workers (warm pool)")
+    print(f"floor: SDK job in-process {floor_sdk * 1000:.1f} ms; pool warm no-op {noop * 1000:.1f} ms")
+    target = 1.5 * floor_sdk / workers
+    print(f"target per-step wall: 1.5 x floor / workers = {target * 1000:.1f} ms")
+    print(f"{'N':>6} {'local core s':>13} {'ms/step':>8} {'vs target':>10} {'kfp.local s':>12} {'kfp/ours':>9}")
+    for n in sizes:
+        per_step = ours[n] / (n + 2)
+        kfp_s = f"{kfp[n]:12.2f}" if n in kfp else f"{'-':>12}"
+        ratio = f"{kfp[n] / ours[n]:9.2f}" if n in kfp else f"{'-':>9}"
+        print(f"{n:6d} {ours[n]:13.2f} {per_step * 1000:8.1f} {per_step / target:10.2f} {kfp_s} {ratio}")
+
+
+if __name__ == "__main__":
+    main()
