@@ -77,3 +77,43 @@ POLL_INTERVAL = tuple(float(v) for v in os.environ.get("DHHERA_POLL_INTERVAL", "
 
 #: Longest wait (s) between two retries when the backend does not answer a run poll.
 POLL_BACKOFF_MAX = float(os.environ.get("DHHERA_POLL_BACKOFF_MAX", "30"))
+
+
+# -- local core: HTTP limits, logs (issue 11) ------------------------------------------------------------------
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+#: Largest request body (MB) the local core reads (``DHHERA_CORE_MAX_BODY_MB``); bigger ones get 413.
+def core_max_body() -> int:
+    return int(_env_float("DHHERA_CORE_MAX_BODY_MB", 32) * 1024 * 1024)
+
+
+#: Seconds a connection to the local core may stay idle, or take to send its headers or body, before it is closed.
+def core_idle_timeout() -> float:
+    return _env_float("DHHERA_CORE_IDLE_TIMEOUT", 30)
+
+
+#: Requests the local core handles at once (``DHHERA_CORE_THREADS``); more wait in a queue.
+def core_threads() -> int:
+    return max(1, int(_env_float("DHHERA_CORE_THREADS", 16)))
+
+
+#: Open connections the local core accepts at once (``DHHERA_CORE_MAX_CONNECTIONS``); more are closed at once.
+def core_max_connections() -> int:
+    return max(1, int(_env_float("DHHERA_CORE_MAX_CONNECTIONS", 256)))
+
+
+#: Largest run log (MB) kept by the local core (``DHHERA_RUN_LOG_MAX_MB``); past it the oldest half is dropped.
+def run_log_max() -> int:
+    return int(_env_float("DHHERA_RUN_LOG_MAX_MB", 64) * 1024 * 1024)
+
+
+#: Most bytes of a run log one API call returns (``DHHERA_LOG_READ_MAX_MB``): the tail, unless an offset is given.
+def log_read_max() -> int:
+    return int(_env_float("DHHERA_LOG_READ_MAX_MB", 4) * 1024 * 1024)

@@ -1,23 +1,26 @@
-"""HTTP API of the local core: DHCore's REST routes (contract §2) on a threaded stdlib server.
+"""HTTP API of the local core: DHCore's REST routes (contract §2), served by :mod:`.http_server`.
 
-Every request needs ``Authorization: Bearer <token>``; the server binds 127.0.0.1 only.
+Every request needs ``Authorization: Bearer <token>``; the server binds 127.0.0.1 only. To add a route, append a
+``(verb, compiled pattern, handler)`` row to :attr:`CoreApp.routes`; the handler gets ``(query, body, **groups)``
+with the body already decoded, bounded and checked to be JSON, and path groups already checked to hold no dots-only
+value nor separator. Bodies of writes are validated (:mod:`.validation`) before the handler runs.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import math
 import re
-import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
+from dhhera_jupyter.core import runlogs, validation
 from dhhera_jupyter.core.entities import CONTEXT_TYPES, ApiError, Entities
+from dhhera_jupyter.core.names import path_param_problem
 from dhhera_jupyter.core.runs import RunManager
+from dhhera_jupyter.core.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -44,21 +47,22 @@ class CoreApp:
         self.runs = runs
         self.token = token
         self.info = info
-        self.secrets: dict[str, dict[str, str]] = {}
+        # The key lives beside the database, in the data folder only the user can open.
+        self.vault = Vault(entities.store, entities.store.path.parent / "secrets.key")
         t = r"(?P<t>[a-z]+)s"
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
             ("GET", re.compile(r"^/api/auth$"), lambda q, b: {"username": "local", "permissions": []}),
             ("GET", re.compile(r"^/\.well-known/configuration$"), lambda q, b: {"dhcore_endpoint": entities.endpoint}),
             ("GET", re.compile(r"^/dhhera/status$"), lambda q, b: self.info()),
             ("GET", re.compile(r"^/api/v1/projects$"), self._list_projects),
-            ("POST", re.compile(r"^/api/v1/projects$"), lambda q, b: entities.create_project(b)),
+            ("POST", re.compile(r"^/api/v1/projects$"), self._create_project),
             ("GET", re.compile(r"^/api/v1/projects/(?P<p>[^/]+)$"), lambda q, b, p: entities.get_project(p)),
-            ("PUT", re.compile(r"^/api/v1/projects/(?P<p>[^/]+)$"), lambda q, b, p: entities.update_project(p, b)),
+            ("PUT", re.compile(r"^/api/v1/projects/(?P<p>[^/]+)$"), self._update_project),
             ("DELETE", re.compile(r"^/api/v1/projects/(?P<p>[^/]+)$"), self._delete_project),
             (
                 "GET",
                 re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/logs$"),
-                lambda q, b, p, id: self.runs.logs(p, id),
+                self._logs,
             ),
             (
                 "POST",
@@ -110,6 +114,10 @@ class CoreApp:
             if verb != method:
                 continue
             params = {k: unquote(v) for k, v in m.groupdict().items() if v is not None}
+            for value in params.values():
+                problem = path_param_problem(value)
+                if problem:
+                    raise ApiError(400, f"Invalid identifier {value[:60]!r} in the path: it {problem}.")
             flat = {k: v[-1] for k, v in query.items()}
             return 200, handler(flat, body, **params)
         if path_matched:
@@ -119,14 +127,25 @@ class CoreApp:
     # -- helpers -----------------------------------------------------------------------------
 
     @staticmethod
-    def page(items: list[dict], query: dict[str, str]) -> dict:
+    def page_params(query: dict[str, str]) -> tuple[int, int]:
+        """Page number and size of a list request."""
         try:
             number = max(0, int(query.get("page", 0)))
             size = max(1, min(1000, int(query.get("size", PAGE_SIZE))))
         except ValueError:
             raise ApiError(400, "page and size must be whole numbers.") from None
-        total = len(items)
-        content = items[number * size : (number + 1) * size]
+        if number > 10**9:
+            raise ApiError(400, "page is too large.")
+        return number, size
+
+    @classmethod
+    def page(cls, items: list[dict], query: dict[str, str], total: int | None = None) -> dict:
+        """A Spring page of ``items``: either all the items (sliced here) or, with ``total``, one page of them."""
+        number, size = cls.page_params(query)
+        if total is None:
+            total = len(items)
+            items = items[number * size : (number + 1) * size]
+        content = items
         pages = math.ceil(total / size) if total else 0
         sort = {"sorted": True, "unsorted": False, "empty": False}
         return {
@@ -159,21 +178,35 @@ class CoreApp:
     # -- handlers ----------------------------------------------------------------------------
 
     def _list_projects(self, q: dict, b: Any) -> dict:
-        return self.page(self.entities.list_projects(), q)
+        number, size = self.page_params(q)
+        items, total = self.entities.page(None, "project", {}, number, size)
+        return self.page(items, q, total)
+
+    def _create_project(self, q: dict, b: Any) -> dict:
+        return self.entities.create_project(validation.entity("project", b, creating=True))
+
+    def _update_project(self, q: dict, b: Any, p: str) -> dict:
+        return self.entities.update_project(p, validation.entity("project", b, creating=False))
 
     def _delete_project(self, q: dict, b: Any, p: str) -> None:
         for run in self.entities.list(p, "run", {}) if self.entities.store.exists("project", p) else []:
             self.runs.delete(p, run["id"])
         self.entities.delete_project(p)
+        self.vault.delete(p)
 
     def _list(self, q: dict, b: Any, p: str, t: str) -> dict:
         t = self._type(t)
         self.entities.require_project(p)
-        return self.page(self.entities.list(p, t, q), q)
+        number, size = self.page_params(q)
+        items, total = self.entities.page(p, t, q, number, size)
+        return self.page(items, q, total)
 
     def _create(self, q: dict, b: Any, p: str, t: str) -> dict:
         t = self._type(t)
+        validation.entity(t, b, creating=True)
         if t == "run":
+            self.entities.require_project(p)
+            self.entities.check_run_references(p, b)
             return self.runs.create(p, b)
         return self.entities.create(p, t, b)
 
@@ -182,7 +215,9 @@ class CoreApp:
 
     def _update(self, q: dict, b: Any, p: str, t: str, id: str) -> dict:
         t = self._type(t)
+        validation.entity(t, b, creating=False)
         if t == "run":
+            self.entities.check_run_references(p, b)
             return self.runs.update(p, id, b)
         return self.entities.update(p, t, id, b)
 
@@ -191,11 +226,12 @@ class CoreApp:
         if t == "run":
             return self.runs.delete(p, id)
         if t in ("function", "workflow"):
-            for run in self.entities.list(p, "run", {}):
-                spec = run.get("spec") or {}
-                if q.get("cascade") == "true" and id in (spec.get(t) or ""):
+            if q.get("cascade") == "true":
+                for run in self.entities.list(p, "run", {t: id}):
                     self.runs.delete(p, run["id"])
-        self.entities.delete(p, t, id, cascade=q.get("cascade") == "true")
+        doc = self.entities.delete(p, t, id, cascade=q.get("cascade") == "true")
+        if t == "secret":
+            self.vault.delete(p, doc["name"])
         return None
 
     def _delete_by_name(self, q: dict, b: Any, p: str, t: str) -> None:
@@ -212,8 +248,7 @@ class CoreApp:
         return metrics[name]
 
     def _put_metric(self, q: dict, b: Any, p: str, id: str, name: str) -> None:
-        if not isinstance(b, (int, float, list)):
-            raise ApiError(400, f"Metric '{name}' must be a number or a list of numbers.")
+        b = validation.metric(name, b)
         self.runs.mutate(p, id, lambda r: r.setdefault("status", {}).setdefault("metrics", {}).__setitem__(name, b))
 
     def _get_files(self, q: dict, b: Any, p: str, t: str, id: str) -> list:
@@ -221,78 +256,30 @@ class CoreApp:
 
     def _put_files(self, q: dict, b: Any, p: str, t: str, id: str) -> None:
         t = self._type(t)
+        b = validation.files(b)
         doc = self.entities.get(p, t, id)
         doc.setdefault("status", {})["files"] = b
         self.entities.replace(t, doc)
 
     def _read_secrets(self, q: dict, b: Any, p: str) -> dict:
         self.entities.require_project(p)
-        stored = self.secrets.get(p, {})
-        keys = q.get("keys", "")
-        return {k: stored[k] for k in keys.split(",") if k in stored}
+        keys = [k for k in q.get("keys", "").split(",") if k][:1000]
+        return self.vault.read(p, keys)
 
     def _write_secrets(self, q: dict, b: Any, p: str) -> None:
         self.entities.require_project(p)
-        if not isinstance(b, dict):
-            raise ApiError(400, "Secret values must be a JSON object of name -> value.")
-        self.secrets.setdefault(p, {}).update({str(k): str(v) for k, v in b.items()})
+        self.vault.write(p, validation.secrets(b))
+
+    def _logs(self, q: dict, b: Any, p: str, id: str) -> list:
+        run = self.entities.get(p, "run", id)
+        return runlogs.log_documents(p, run, self.runs.run_dir(id) / "run.log", q)
 
     def _no_search(self, q: dict, b: Any, p: str) -> None:
         raise ApiError(501, "Search is not available on the local core (DHCore answers 501 without Solr).")
 
 
-class _RequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server_version = "dhhera-local-core"
-    app: CoreApp
+def make_server(app: CoreApp, port: int) -> Any:
+    """Bind the API on 127.0.0.1:``port`` (0 picks a free port); raises OSError when the port is taken."""
+    from dhhera_jupyter.core.http_server import CoreServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        log.debug("%s %s", self.address_string(), format % args)
-
-    def _serve(self) -> None:
-        started = time.perf_counter()
-        status, payload = 500, None
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            if not self.app.authorized(self.headers.get("Authorization")):
-                raise ApiError(
-                    401, "Unauthorized: the local core needs 'Authorization: Bearer <token>' (see `dhhera core env`)."
-                )
-            body = None
-            if raw.strip():
-                try:
-                    body = json.loads(raw)
-                except ValueError as exc:
-                    raise ApiError(400, f"Malformed JSON in the request body: {exc}.") from None
-            url = urlsplit(self.path)
-            path = url.path.rstrip("/") or "/"
-            status, payload = self.app.handle(self.command, path, parse_qs(url.query), body)
-        except ApiError as exc:
-            status, payload = exc.status, {"status": exc.status, "message": exc.message, "errorCode": None}
-        except Exception as exc:  # a bug of ours: answer 500 with the reason, keep serving
-            log.exception("internal error on %s %s", self.command, self.path)
-            status, payload = 500, {"status": 500, "message": f"Internal error: {exc}", "errorCode": None}
-        data = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
-        self.send_response(status)
-        if data:
-            self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if data:
-            self.wfile.write(data)
-        log.debug("%s %s -> %s in %.1f ms", self.command, self.path, status, (time.perf_counter() - started) * 1e3)
-
-    do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-
-class CoreServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-def make_server(app: CoreApp, port: int) -> CoreServer:
-    """Bind the API on 127.0.0.1:``port`` (0 picks a free port)."""
-    handler = type("Handler", (_RequestHandler,), {"app": app})
-    return CoreServer(("127.0.0.1", port), handler)
+    return CoreServer(app, port)

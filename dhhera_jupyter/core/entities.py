@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, timezone
-from typing import Any
 
 from dhhera_jupyter.core import fsm
+from dhhera_jupyter.core.names import name_problem, project_problem
 from dhhera_jupyter.core.store import Query, Store
 
 #: Entity types with versions: listing shows the newest version per name unless ``versions=all``.
@@ -22,8 +22,6 @@ MATERIALS = frozenset({"artifact", "dataitem", "model"})
 CONTEXT_TYPES = frozenset({"function", "workflow", "task", "run", "artifact", "dataitem", "model", "secret"})
 
 USER = "local"
-_NAME = re.compile(r"^[a-zA-Z0-9._+-]+$")
-_PROJECT = re.compile(r"^[a-z0-9-]{2,}$")
 _KIND = re.compile(r"^[a-zA-Z0-9._+\-:]+$")
 _EXEC = re.compile(r"^(?P<kind>[^:/]+)://(?P<project>[^/]+)/(?P<name>[^:]+)(?::(?P<id>.+))?$")
 
@@ -82,15 +80,18 @@ class Entities:
         doc = self.store.get("project", name)
         if doc is None:
             raise not_found("project", name)
-        spec = doc.setdefault("spec", {})
+        spec = doc.get("spec")
+        if not isinstance(spec, dict):  # a document stored before writes were validated
+            spec = doc["spec"] = {}
         for type_ in ("function", "workflow", "artifact", "dataitem", "model"):
             spec[f"{type_}s"] = [self._embedded(type_, d) for d in self.list(name, type_, {})]
         return doc
 
     def create_project(self, body: dict) -> dict:
         name = body.get("name") or body.get("id")
-        if not isinstance(name, str) or not _PROJECT.match(name):
-            raise ApiError(400, f"Invalid project name {name!r}: use at least 2 characters among a-z, 0-9 and '-'.")
+        problem = project_problem(name)
+        if problem:
+            raise ApiError(400, f"Invalid project name {name!r}: {problem}.")
         if self.store.exists("project", name):
             raise ApiError(400, f"Duplicated entity: project '{name}' already exists.")
         ts = now_iso()
@@ -142,11 +143,13 @@ class Entities:
         if not isinstance(body, dict):
             raise ApiError(400, f"The {type_} must be a JSON object.")
         id_ = body.get("id") or uuid.uuid4().hex
-        if not isinstance(id_, str) or not _NAME.match(id_):
-            raise ApiError(400, f"Invalid {type_} id {id_!r}.")
+        problem = name_problem(id_)
+        if problem:
+            raise ApiError(400, f"Invalid {type_} id {id_!r}: it {problem}.")
         name = body.get("name") or id_
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise ApiError(400, f"Invalid {type_} name {name!r}: use letters, digits and . _ + - only.")
+        problem = name_problem(name)
+        if problem:
+            raise ApiError(400, f"Invalid {type_} name {name!r}: it {problem}.")
         kind = body.get("kind")
         if not isinstance(kind, str) or not _KIND.match(kind):
             raise ApiError(400, f"Invalid or missing kind for {type_} '{name}'.")
@@ -154,6 +157,8 @@ class Entities:
             raise ApiError(400, f"Duplicated entity: {type_} with id '{id_}' already exists.")
         if type_ == "task":
             self._check_task_executable(project, body)
+        if type_ == "run":
+            self.check_run_references(project, body)
         ts = now_iso()
         doc = dict(body)
         doc.update(id=id_, name=name, kind=kind, project=project, user=USER)
@@ -215,37 +220,68 @@ class Entities:
                 self.store.delete(type_, doc["id"])
         return len(docs)
 
-    def list(self, project: str, type_: str, params: dict[str, str]) -> list[dict]:
-        """Filters of contract §2 row 7: exact name/kind/state/user/task, substring q/action,
+    def query(self, project: str | None, type_: str, params: dict[str, str]) -> Query:
+        """Filters of contract §2 row 7, as SQL: exact name/kind/state/user/task, substring q/action,
         exec-string function/workflow, ``versions=all`` for every version."""
         exact = {k: params[k] for k in ("name", "kind", "state") if params.get(k)}
         latest = type_ in VERSIONED and params.get("versions", "latest") != "all"
-        checks: list[Any] = []
+        equal: dict[str, str] = {}
+        contains: dict[str, str] = {}
         if params.get("user"):
-            checks.append(lambda d, v=params["user"]: d.get("user") == v)
+            equal["$.user"] = params["user"]
         if params.get("task"):
-            checks.append(lambda d, v=params["task"]: (d.get("spec") or {}).get("task") == v)
+            equal["$.spec.task"] = params["task"]
         if params.get("action"):
-            checks.append(lambda d, v=params["action"]: v in ((d.get("spec") or {}).get("task") or ""))
+            contains["$.spec.task"] = params["action"]
         for field_ in ("function", "workflow"):
             value = params.get(field_)
             if value:
-                if parse_exec(value):
-                    checks.append(lambda d, f=field_, v=value: (d.get("spec") or {}).get(f) == v)
-                else:
-                    checks.append(lambda d, f=field_, v=value: v in ((d.get("spec") or {}).get(f) or ""))
+                (equal if parse_exec(value) else contains)[f"$.spec.{field_}"] = value
+        any_contains = None
         if params.get("q"):
-            checks.append(lambda d, v=params["q"]: self._matches_q(d, v))
-        predicate = (lambda d: all(c(d) for c in checks)) if checks else None
-        return self.store.list(Query(project=project, type=type_, exact=exact, latest_only=latest, predicate=predicate))
+            any_contains = (("$.id", "$.name", "$.spec.function", "$.spec.workflow"), params["q"])
+        return Query(
+            project=project,
+            type=type_,
+            exact=exact,
+            latest_only=latest,
+            json_equal=equal,
+            json_contains=contains,
+            any_contains=any_contains,
+        )
+
+    def list(self, project: str, type_: str, params: dict[str, str]) -> list[dict]:
+        """Every document matching the filters of ``params`` (see :meth:`query`), newest first."""
+        return self.store.list(self.query(project, type_, params))
+
+    def page(self, project: str | None, type_: str, params: dict[str, str], number: int, size: int) -> tuple[list, int]:
+        """Page ``number`` (of ``size`` documents) of the matching documents, and how many match in all."""
+        return self.store.page(self.query(project, type_, params), number * size, size)
+
+    def check_run_references(self, project: str, body: dict) -> None:
+        """Refuse a run whose task, function or workflow is named in, or stored under, another project."""
+        spec = body.get("spec") or {}
+        for field_ in ("task", "function", "workflow"):
+            ref = spec.get(field_)
+            if not ref:
+                continue
+            parts = parse_exec(ref)
+            if parts is None:
+                raise ApiError(400, f"Invalid run: spec.{field_} {ref!r} is not of the form kind://project/name:id.")
+            if parts["project"] != project:
+                raise ApiError(
+                    400, f"Invalid run: spec.{field_} {ref!r} belongs to project '{parts['project']}', not '{project}'."
+                )
+            # A task key is kind://project/<task id>; a function or workflow key ends in name:id.
+            id_ = parts["name"] if field_ == "task" else parts["id"]
+            if id_:
+                other = self.store.get(field_, id_)
+                if other is not None and other.get("project") != project:
+                    raise ApiError(
+                        400, f"Invalid run: the {field_} of {ref!r} is stored in project '{other.get('project')}'."
+                    )
 
     # -- internals ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _matches_q(doc: dict, q: str) -> bool:
-        spec = doc.get("spec") or {}
-        fields = [doc.get("id"), doc.get("name"), spec.get("function"), spec.get("workflow")]
-        return any(q in f for f in fields if isinstance(f, str))
 
     @staticmethod
     def _stamp(meta: dict, ts: str, created: bool = False) -> None:
@@ -290,7 +326,8 @@ class Entities:
         if not parts or parts["project"] != project:
             raise ApiError(400, f"invalid executable entity: task needs spec.function or spec.workflow, got {ref!r}.")
         if parts["id"]:
-            ok = self.store.exists(type_, parts["id"])
+            found = self.store.get(type_, parts["id"])
+            ok = found is not None and found.get("project") == project
         else:
             ok = bool(self.store.list(Query(project=project, type=type_, exact={"name": parts["name"]})))
         if not ok:
@@ -299,6 +336,5 @@ class Entities:
     def _delete_dependants(self, project: str, type_: str, doc: dict) -> None:
         ref = f"{doc['kind']}://{project}/{doc['name']}:{doc['id']}"
         for dep_type in ("task", "run"):
-            for dep in self.store.list(Query(project=project, type=dep_type)):
-                if (dep.get("spec") or {}).get(type_) == ref:
-                    self.store.delete(dep_type, dep["id"])
+            for dep in self.store.list(Query(project=project, type=dep_type, json_equal={f"$.spec.{type_}": ref})):
+                self.store.delete(dep_type, dep["id"])

@@ -22,6 +22,7 @@ import yaml
 
 from dhhera_jupyter.core import fsm
 from dhhera_jupyter.core.entities import ApiError, Entities, now_iso, parse_exec
+from dhhera_jupyter.core.names import inside
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +220,8 @@ class RunManager:
     # -- logs --------------------------------------------------------------------------------
 
     def run_dir(self, run_id: str) -> Path:
-        return self.runs_dir / run_id
+        # Checked to be a child of runs_dir: a run id such as ".." must never reach rmtree.
+        return inside(self.runs_dir, run_id)
 
     def append_log(self, run_id: str, line: str) -> None:
         path = self.run_dir(run_id) / "run.log"

@@ -2,12 +2,17 @@
 
 Every entity (project, function, workflow, task, run, artifact, dataitem, model, secret...) is one
 row keyed by ``(type, id)``; the row keeps the few columns we filter and sort on, plus the whole
-JSON document exactly as the API returns it.
+JSON document exactly as the API returns it. Lists are filtered, deduplicated to the latest version
+and paginated in SQL, so a page costs the same however many rows the project holds.
+
+The database file is watched: when it is deleted or replaced under a running core, every write fails
+with :class:`DatabaseGone` instead of going to a file nobody will ever open again.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -33,18 +38,37 @@ CREATE TABLE IF NOT EXISTS entities (
 CREATE INDEX IF NOT EXISTS entities_by_project ON entities (project, type, seq);
 CREATE INDEX IF NOT EXISTS entities_by_name ON entities (project, type, name, seq);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS secret_values (
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (project, name)
+);
 """
+
+
+_COLUMNS = ("name", "kind", "state")
+
+
+class DatabaseGone(Exception):
+    """The database file was deleted or replaced while the core had it open: writes would be lost."""
 
 
 @dataclass
 class Query:
-    """Filters of a list request (contract §2 row 7), already parsed."""
+    """Filters of a list request (contract §2 row 7), already parsed; all of them run in SQL.
+
+    ``json_equal`` and ``json_contains`` map a JSON path (``$.spec.task``) to a value the field must equal or
+    contain; ``any_contains`` is a value that at least one of its paths must contain (the ``q`` filter).
+    """
 
     project: str | None
     type: str
     exact: dict[str, str] = field(default_factory=dict)  # column -> value (name, kind, state)
     latest_only: bool = False
-    predicate: Any = None  # callable(doc) -> bool for filters on JSON fields
+    json_equal: dict[str, str] = field(default_factory=dict)
+    json_contains: dict[str, str] = field(default_factory=dict)
+    any_contains: tuple[tuple[str, ...], str] | None = None
 
 
 class Store:
@@ -58,6 +82,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -65,15 +90,39 @@ class Store:
         self._lock = threading.RLock()
         row = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM entities").fetchone()
         self._seq = int(row[0])
+        st = os.stat(path)
+        self._identity = (st.st_dev, st.st_ino)
+        self.gone: str | None = None
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
 
+    def check_file(self) -> None:
+        """Raise :class:`DatabaseGone` when the file this connection writes to is no longer at :attr:`path`.
+
+        SQLite keeps writing to a deleted (unlinked) file or to the old inode of a replaced one; those writes
+        would vanish at the next start. One ``stat`` per write (a few microseconds) catches both.
+        """
+        if self.gone is None:
+            try:
+                st = os.stat(self.path)
+                if (st.st_dev, st.st_ino) != self._identity:
+                    self.gone = f"the database file {self.path} was replaced by another file"
+            except FileNotFoundError:
+                self.gone = f"the database file {self.path} was deleted"
+        if self.gone is not None:
+            raise DatabaseGone(
+                f"The local core stopped accepting writes: {self.gone} while it was running, so nothing more can "
+                "be stored safely. Restore the file if you have it, then restart the core (dhhera core stop; "
+                "dhhera core start)."
+            )
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Group several writes atomically (the backend is never left half-written)."""
         with self._lock:
+            self.check_file()
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -98,7 +147,9 @@ class Store:
         """Insert or replace ``doc``; the insertion order (``seq``) of an existing row is kept."""
         meta = doc.get("metadata") or {}
         state = (doc.get("status") or {}).get("state")
+        body = json.dumps(doc, separators=(",", ":"))
         with self._lock:
+            self.check_file()
             row = self._conn.execute("SELECT seq FROM entities WHERE type=? AND id=?", (type_, doc["id"])).fetchone()
             if row:
                 seq = row[0]
@@ -118,13 +169,14 @@ class Store:
                     meta.get("created", ""),
                     meta.get("updated", ""),
                     seq,
-                    json.dumps(doc, separators=(",", ":")),
+                    body,
                 ),
             )
         return doc
 
     def delete(self, type_: str, id_: str) -> bool:
         with self._lock:
+            self.check_file()
             cur = self._conn.execute("DELETE FROM entities WHERE type=? AND id=?", (type_, id_))
         return cur.rowcount > 0
 
@@ -137,37 +189,75 @@ class Store:
             sql += " AND name=?"
             args.append(name)
         with self._lock:
+            self.check_file()
             cur = self._conn.execute(sql, args)
         return cur.rowcount
 
     # -- lists -----------------------------------------------------------------------------
 
+    @staticmethod
+    def _where(query: Query) -> tuple[str, list[Any], str, list[Any]]:
+        """SQL of ``query``: conditions on the row (before keeping the latest version) and on the document."""
+        inner, inner_args = ["type=?"], [query.type]
+        if query.project is not None:
+            inner.append("project=?")
+            inner_args.append(query.project)
+        for column, value in query.exact.items():
+            if column not in _COLUMNS:
+                raise ValueError(f"cannot filter on {column}")
+            inner.append(f"{column}=?")
+            inner_args.append(value)
+        outer: list[str] = []
+        outer_args: list[Any] = []
+        for path, value in query.json_equal.items():
+            outer.append("json_extract(body, ?) = ?")
+            outer_args += [path, value]
+        for path, value in query.json_contains.items():
+            outer.append("instr(COALESCE(json_extract(body, ?), ''), ?) > 0")
+            outer_args += [path, value]
+        if query.any_contains is not None:
+            paths, value = query.any_contains
+            ors = " OR ".join("instr(COALESCE(json_extract(body, ?), ''), ?) > 0" for _ in paths)
+            outer.append(f"({ors})")
+            for path in paths:
+                outer_args += [path, value]
+        return " AND ".join(inner), inner_args, " AND ".join(outer) or "1", outer_args
+
+    def _select(self, query: Query, what: str, tail: str = "") -> tuple[str, list[Any]]:
+        inner, inner_args, outer, outer_args = self._where(query)
+        if query.latest_only:
+            # The newest row per name among the rows matching the column filters, then the document filters.
+            source = (
+                "(SELECT body, seq, ROW_NUMBER() OVER (PARTITION BY name ORDER BY seq DESC) AS rn"
+                f" FROM entities WHERE {inner}) WHERE rn=1 AND"
+            )
+        else:
+            source = f"entities WHERE {inner} AND"
+        return f"SELECT {what} FROM {source} {outer}{tail}", inner_args + outer_args
+
     def list(self, query: Query) -> list[dict]:
         """Documents matching ``query``, newest first."""
-        sql = "SELECT body, name FROM entities WHERE type=?"
-        args: list[Any] = [query.type]
-        if query.project is not None:
-            sql += " AND project=?"
-            args.append(query.project)
-        for column, value in query.exact.items():
-            if column not in ("name", "kind", "state"):
-                raise ValueError(f"cannot filter on {column}")
-            sql += f" AND {column}=?"
-            args.append(value)
-        sql += " ORDER BY seq DESC"
+        return self.page(query, 0, None)[0]
+
+    def page(self, query: Query, offset: int, limit: int | None) -> tuple[list[dict], int]:
+        """One page of the documents matching ``query`` (newest first) and how many match in all.
+
+        Parameters
+        ----------
+        query : Query
+            Filters.
+        offset, limit : int
+            Rows to skip and to return (``limit=None``: all of them; the total is then the list's length).
+        """
+        sql, args = self._select(query, "body", " ORDER BY seq DESC LIMIT ? OFFSET ?")
         with self._lock:
-            rows = self._conn.execute(sql, args).fetchall()
-        out: list[dict] = []
-        seen: set[str] = set()
-        for body, name in rows:
-            if query.latest_only:
-                if name in seen:
-                    continue
-                seen.add(name)
-            doc = json.loads(body)
-            if query.predicate is None or query.predicate(doc):
-                out.append(doc)
-        return out
+            rows = self._conn.execute(sql, [*args, -1 if limit is None else limit, offset]).fetchall()
+            if limit is None and offset == 0:
+                total = len(rows)
+            else:
+                count_sql, count_args = self._select(query, "COUNT(*)")
+                total = int(self._conn.execute(count_sql, count_args).fetchone()[0])
+        return [json.loads(r[0]) for r in rows], total
 
     def by_states(self, type_: str, states: Iterable[str]) -> list[dict]:
         states = list(states)
@@ -191,4 +281,33 @@ class Store:
 
     def meta_set(self, key: str, value: str) -> None:
         with self._lock:
+            self.check_file()
             self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- secret values (encrypted by the caller, see core.vault) ----------------------------
+
+    def secret_put(self, project: str, values: dict[str, bytes]) -> None:
+        with self.transaction():
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO secret_values (project, name, value) VALUES (?, ?, ?)",
+                [(project, name, value) for name, value in values.items()],
+            )
+
+    def secret_get(self, project: str, names: list[str]) -> dict[str, bytes]:
+        if not names:
+            return {}
+        marks = ",".join("?" for _ in names)
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT name, value FROM secret_values WHERE project=? AND name IN ({marks})", [project, *names]
+            ).fetchall()
+        return {name: bytes(value) for name, value in rows}
+
+    def secret_delete(self, project: str, name: str | None = None) -> None:
+        sql, args = "DELETE FROM secret_values WHERE project=?", [project]
+        if name is not None:
+            sql += " AND name=?"
+            args.append(name)
+        with self._lock:
+            self.check_file()
+            self._conn.execute(sql, args)
