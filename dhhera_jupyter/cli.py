@@ -27,7 +27,7 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
-    print("local core stopped" if control.stop(args.home) else "no local core is running")
+    print(control.stop_with_reason(args.home)[1])
     return 0
 
 
@@ -45,9 +45,26 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(
         f"runs:      {st.get('runs')} ({st.get('active_runs')} active, {st.get('workers')} workers, {st.get('pool')})"
     )
-    s3 = st.get("s3") or {}
-    print(f"objects:   {s3.get('AWS_ENDPOINT_URL') or st.get('s3_error') or 'starting'}")
+    print(f"objects:   {_objects_line(st)}")
+    if st.get("database") not in (None, "ok"):
+        print(f"database:  {st['database']} (writes are refused; restart the core)")
     return 0
+
+
+def _objects_line(st: dict) -> str:
+    objects = st.get("objects")
+    if not isinstance(objects, dict):  # a core older than the object store supervisor
+        s3 = st.get("s3") or {}
+        return str(s3.get("AWS_ENDPOINT_URL") or st.get("s3_error") or "starting")
+    line = f"{objects.get('state')}"
+    if objects.get("endpoint"):
+        line += f" at {objects['endpoint']} (pid {objects.get('pid')})"
+    if objects.get("restarts"):
+        last = objects.get("last_exit") or {}
+        line += f", restarted {objects['restarts']} time(s), last exit code {last.get('code')}"
+    if objects.get("error") and objects.get("state") != "running":
+        line += f": {objects['error']}"
+    return line
 
 
 def cmd_env(args: argparse.Namespace) -> int:

@@ -47,6 +47,8 @@ class CoreApp:
         self.runs = runs
         self.token = token
         self.info = info
+        #: Set by the HTTP server: stops serving, which ends the core process cleanly.
+        self.request_shutdown: Callable[[], None] | None = None
         # The key lives beside the database, in the data folder only the user can open.
         self.vault = Vault(entities.store, entities.store.path.parent / "secrets.key")
         t = r"(?P<t>[a-z]+)s"
@@ -54,6 +56,7 @@ class CoreApp:
             ("GET", re.compile(r"^/api/auth$"), lambda q, b: {"username": "local", "permissions": []}),
             ("GET", re.compile(r"^/\.well-known/configuration$"), lambda q, b: {"dhcore_endpoint": entities.endpoint}),
             ("GET", re.compile(r"^/dhhera/status$"), lambda q, b: self.info()),
+            ("POST", re.compile(r"^/dhhera/shutdown$"), self._shutdown),
             ("GET", re.compile(r"^/api/v1/projects$"), self._list_projects),
             ("POST", re.compile(r"^/api/v1/projects$"), self._create_project),
             ("GET", re.compile(r"^/api/v1/projects/(?P<p>[^/]+)$"), lambda q, b, p: entities.get_project(p)),
@@ -176,6 +179,12 @@ class CoreApp:
         return t
 
     # -- handlers ----------------------------------------------------------------------------
+
+    def _shutdown(self, q: dict, b: Any) -> dict:
+        if self.request_shutdown is None:
+            raise ApiError(503, "This local core cannot be stopped through its API; send it SIGTERM.")
+        self.request_shutdown()
+        return {"stopping": True}
 
     def _list_projects(self, q: dict, b: Any) -> dict:
         number, size = self.page_params(q)

@@ -51,8 +51,8 @@ class CoreInfo:
         return out
 
 
-def _request(endpoint: str, token: str, path: str, timeout: float = 2.0) -> dict[str, Any]:
-    req = urllib.request.Request(endpoint + path, headers={"Authorization": f"Bearer {token}"})
+def _request(endpoint: str, token: str, path: str, timeout: float = 2.0, method: str = "GET") -> dict[str, Any]:
+    req = urllib.request.Request(endpoint + path, headers={"Authorization": f"Bearer {token}"}, method=method)
     with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - loopback endpoint of our own
         return json.loads(resp.read() or b"{}")
 
@@ -131,8 +131,8 @@ def wait_objects(info: CoreInfo, timeout: float | None = None) -> CoreInfo:
     while not info.status.get("s3"):
         if info.status.get("s3_error"):
             raise CoreError(
-                f"The local object store (SeaweedFS) failed to start: {info.status['s3_error']}; "
-                f"see {info.home / 'objects'}."
+                f"The local object store (rclone S3 server) failed to start: {info.status['s3_error']}; "
+                f"see {info.home / 'objects' / 'rclone.log'}."
             )
         if time.monotonic() > deadline:
             raise CoreError(f"The local object store did not start in time; see {info.home / 'objects'}.")
@@ -141,22 +141,85 @@ def wait_objects(info: CoreInfo, timeout: float | None = None) -> CoreInfo:
     return info
 
 
-def stop(home: Path | None = None, timeout: float = 20.0) -> bool:
-    """Stop the core cleanly (SIGTERM, then SIGKILL after ``timeout``); False if none was running."""
+def process_start_time(pid: int) -> float | None:
+    """When process ``pid`` started (epoch seconds), from ``/proc``; ``None`` if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        btime = next(
+            int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime ")
+        )
+    except (OSError, StopIteration, IndexError, ValueError):
+        return None
+    return btime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+
+
+def is_this_core(pid: int, home: Path, started: float) -> str | None:
+    """Why process ``pid`` is not the core of ``home`` that wrote ``started`` in its state file (``None``: it is).
+
+    Its command line must be ``... -m dhhera_jupyter.core --home HOME`` and it must have started shortly before
+    ``started`` (the core records that time after its imports): a pid reused by another process after a reboot
+    or a crash fails one test or the other.
+    """
+    try:
+        args = [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
+    except OSError:
+        return f"process {pid} cannot be inspected"
+    shown = " ".join(args)[:120] or "?"
+    if "dhhera_jupyter.core" not in args or "--home" not in args:
+        return f"process {pid} is not a local core (its command line is: {shown})"
+    i = args.index("--home")
+    if i + 1 >= len(args) or Path(args[i + 1]).resolve() != home.resolve():
+        return f"process {pid} is the local core of another data folder ({shown})"
+    began = process_start_time(pid)
+    if began is None or not (-2 <= started - began <= _START_WINDOW):
+        return f"process {pid} started at another time than the core recorded in its state file"
+    return None
+
+
+#: Longest time (s) between the core process starting and it recording its start (imports on a busy machine).
+_START_WINDOW = 300.0
+
+
+def stop_with_reason(home: Path | None = None, timeout: float = 20.0) -> tuple[bool, str]:
+    """Stop the core of ``home``: ask it through its authenticated API, else signal it once its identity is checked.
+
+    Returns
+    -------
+    (bool, str)
+        Whether a core was stopped, and a sentence saying what happened.
+    """
     home = (home or settings.home()).expanduser().resolve()
     st = statefiles.read_state(home)
     if not st or not statefiles.pid_alive(st.get("pid")):
         statefiles.remove_state(home)
-        return False
+        return False, "no local core is running"
     pid = int(st["pid"])
-    os.kill(pid, signal.SIGTERM)
+    try:
+        _request(st["endpoint"], st["token"], "/dhhera/shutdown", method="POST")
+        asked = True
+    except (OSError, ValueError, KeyError):
+        asked = False
+    problem = is_this_core(pid, home, float(st.get("started") or 0))
+    if not asked and problem:
+        statefiles.remove_state(home)
+        return False, (
+            f"no local core is running: the state file {statefiles.state_path(home)} was stale and {problem}; "
+            "nothing was stopped and the stale file was removed"
+        )
+    if not asked:
+        os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while statefiles.pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    if statefiles.pid_alive(pid):
+    if statefiles.pid_alive(pid) and not is_this_core(pid, home, float(st.get("started") or 0)):
         os.kill(pid, signal.SIGKILL)
     statefiles.remove_state(home, pid)
-    return True
+    return True, "local core stopped"
+
+
+def stop(home: Path | None = None, timeout: float = 20.0) -> bool:
+    """Stop the core cleanly (see :func:`stop_with_reason`); False if none was running."""
+    return stop_with_reason(home, timeout)[0]
 
 
 def _tail(path: Path, lines: int = 20) -> str:

