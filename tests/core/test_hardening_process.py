@@ -19,6 +19,9 @@ from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
 
+#: A fresh interpreter per run: these cores run no job, and they stop in 2 s instead of waiting for a warm pool.
+COLD = {"DHHERA_POOL": "cold"}
+
 NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/usr/bin/python3"]
 
 #: Run as user nobody with the system Python (stdlib only): every listening port gets unauthenticated and
@@ -90,7 +93,7 @@ def gone(pid: int) -> bool:
 
 
 def test_another_local_user_can_do_nothing_on_any_port_of_the_core(tmp_path: Path) -> None:
-    with core_with(tmp_path / "home") as info:
+    with core_with(tmp_path / "home", **COLD) as info:
         client = api(info)
         make_project(client, "victim")
         info = control.wait_objects(info, timeout=60)
@@ -144,12 +147,12 @@ def test_stop_with_a_stale_state_file_whose_pid_was_reused_kills_nothing(tmp_pat
 def test_secrets_survive_a_restart_and_are_encrypted_at_rest(tmp_path: Path) -> None:
     home = tmp_path / "home"
     value = "s3cr3t-value-that-must-not-be-on-disk"
-    with core_with(home) as info:
+    with core_with(home, **COLD) as info:
         client = api(info)
         make_project(client, "vault")
         client.ok("POST", "/api/v1/-/vault/secrets", {"name": "API_KEY", "kind": "secret", "spec": {}})
         client.ok("PUT", "/api/v1/-/vault/secrets/data", {"API_KEY": value})
-    with core_with(home) as info:
+    with core_with(home, **COLD) as info:
         assert api(info).ok("GET", "/api/v1/-/vault/secrets/data?keys=API_KEY") == {"API_KEY": value}
     assert oct((home / "secrets.key").stat().st_mode & 0o777) == "0o600"
     for path in home.glob("core.sqlite*"):
@@ -161,7 +164,7 @@ def test_a_killed_object_store_is_restarted_with_the_same_settings_and_reported(
     from botocore.config import Config
 
     home = tmp_path / "home"
-    with core_with(home) as info:
+    with core_with(home, **COLD) as info:
         info = control.wait_objects(info, timeout=60)
         before = info.status["objects"]
         assert before["state"] == "running" and before["restarts"] == 0
@@ -208,7 +211,7 @@ def test_runs_fail_with_a_sentence_naming_the_object_store_when_it_cannot_run(tm
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(home / "objects")], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        with core_with(home, DHHERA_S3_START_TIMEOUT="2") as info:
+        with core_with(home, DHHERA_S3_START_TIMEOUT="2", **COLD) as info:
             client = api(info)
             objects = wait_until(
                 lambda: (d := client.ok("GET", "/dhhera/status")["objects"])["state"] == "failed" and d, 30
@@ -228,7 +231,7 @@ def test_runs_fail_with_a_sentence_naming_the_object_store_when_it_cannot_run(tm
 def test_a_deleted_or_replaced_database_stops_writes_with_a_clear_error(tmp_path: Path) -> None:
     for how in ("deleted", "replaced"):
         home = tmp_path / how
-        with core_with(home) as info:
+        with core_with(home, **COLD) as info:
             client = api(info)
             make_project(client, "before")
             db = home / "core.sqlite"
@@ -245,7 +248,7 @@ def test_a_deleted_or_replaced_database_stops_writes_with_a_clear_error(tmp_path
 
 def test_a_sigkilled_core_does_not_leave_its_object_store_running(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    with core_with(home) as info:
+    with core_with(home, **COLD) as info:
         store_pid = control.wait_objects(info, timeout=60).status["objects"]["pid"]
         assert store_pid and not gone(store_pid)
         os.kill(info.pid, signal.SIGKILL)
