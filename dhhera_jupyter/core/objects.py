@@ -43,6 +43,9 @@ NAME = "the local object store (rclone S3 server)"
 _STOP_TIMEOUT = 10.0
 _START_ATTEMPTS = 3
 _PR_SET_PDEATHSIG = 1
+# Loaded here, in the parent: the child between fork and exec must not load libraries (another thread of the
+# parent may have held the loader's lock at fork time).
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
 
 
 class ObjectStore:
@@ -291,8 +294,7 @@ class _PortTaken(Exception):
 
 def _die_with(owner: int) -> None:
     """In the child before exec: get SIGTERM when the thread that started us ends; exit if it already has."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    _prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
     os.umask(0o077)
     if os.getppid() != owner:
         os._exit(1)
