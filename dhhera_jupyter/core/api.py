@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from dhhera_jupyter.core import runlogs, validation
+from dhhera_jupyter.core import validation
 from dhhera_jupyter.core.entities import CONTEXT_TYPES, ApiError, Entities
 from dhhera_jupyter.core.names import path_param_problem
 from dhhera_jupyter.core.runs import RunManager
@@ -280,8 +280,7 @@ class CoreApp:
         self.vault.write(p, validation.secrets(b))
 
     def _logs(self, q: dict, b: Any, p: str, id: str) -> list:
-        run = self.entities.get(p, "run", id)
-        return runlogs.log_documents(p, run, self.runs.run_dir(id) / "run.log", q)
+        return self.runs.logs(p, id, q)
 
     def _no_search(self, q: dict, b: Any, p: str) -> None:
         raise ApiError(501, "Search is not available on the local core (DHCore answers 501 without Solr).")

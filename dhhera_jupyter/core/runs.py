@@ -13,14 +13,13 @@ import logging
 import re
 import shutil
 import threading
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
 
-from dhhera_jupyter.core import fsm
+from dhhera_jupyter.core import fsm, runlogs
 from dhhera_jupyter.core.entities import ApiError, Entities, now_iso, parse_exec
 from dhhera_jupyter.core.names import inside
 
@@ -229,28 +228,10 @@ class RunManager:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(line.rstrip("\n") + "\n")
 
-    def logs(self, project: str, run_id: str) -> list[dict]:
-        """The run's logs in the shape SDK 0.15 parses (contract §3.5): one log object per run."""
+    def logs(self, project: str, run_id: str, query: dict[str, str] | None = None) -> list[dict]:
+        """The run's logs in the shape SDK 0.15 parses (contract §3.5), bounded (see :mod:`.runlogs`)."""
         run = self.entities.get(project, "run", run_id)
-        path = self.run_dir(run_id) / "run.log"
-        if not path.exists():
-            return []
-        data = path.read_bytes()
-        log_id = uuid.uuid5(uuid.NAMESPACE_URL, f"dhhera-log:{run_id}").hex
-        created = run.get("metadata", {}).get("created")
-        return [
-            {
-                "id": log_id,
-                "name": log_id,
-                "kind": "log",
-                "project": project,
-                "key": f"store://{project}/log/log/{log_id}",
-                "metadata": {"project": project, "name": log_id, "created": created, "updated": now_iso()},
-                "spec": {"run": run_id, "timestamp": int(path.stat().st_mtime * 1000)},
-                "status": {},
-                "content": base64.b64encode(data).decode(),
-            }
-        ]
+        return runlogs.log_documents(project, run, self.run_dir(run_id) / "run.log", query or {})
 
     # -- build and dispatch ------------------------------------------------------------------
 
