@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -34,6 +35,9 @@ from dhhera_jupyter.core.store import DatabaseGone
 from dhhera_jupyter.core.validation import check_body_shape
 
 log = logging.getLogger(__name__)
+
+#: ``GET /api/v1/-/{project}/{type}s/{id}``: the one route served on the event loop itself.
+_ONE_ENTITY = re.compile(r"^/api/v1/-/[^/]+/[a-z]+s/[^/]+$")
 
 _UNAUTHORIZED = "Unauthorized: the local core needs 'Authorization: Bearer <token>' (see `dhhera core env`)."
 
@@ -114,9 +118,9 @@ class _Handler(web.RequestHandler):
         raw = b"".join(self.chunks)
         self.chunks = []
         method, uri = self.request.method or "GET", self.request.uri or "/"
-        if method == "GET" and not raw and not self.request.path.endswith("/logs"):
-            # A read is one indexed SQLite lookup (tens of microseconds): handing it to a thread would cost more
-            # than serving it here. Writes, log reads and everything with a body go to the bounded pool.
+        if method == "GET" and not raw and _ONE_ENTITY.match(self.request.path):
+            # Reading one entity is one primary-key lookup (tens of microseconds): a thread hop would cost more than
+            # serving it here. Lists, logs, status and every write go to the bounded pool, so nothing slow runs here.
             status, payload = dispatch(self.core.app, method, uri, raw)
         else:
             loop = asyncio.get_running_loop()
