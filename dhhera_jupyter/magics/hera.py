@@ -32,15 +32,11 @@ def _status(shell: Any, args: Any) -> None:
     backend = platform.backend()
     print(backend.describe())
     if backend.mode == "local":
-        from dhhera_jupyter.core import control
+        from dhhera_jupyter.platform import local_core
 
-        info = control.find()
-        if info is not None:
-            st = info.status
-            print(
-                f"core:     pid {info.pid}, {st.get('runs')} runs ({st.get('active_runs')} active), "
-                f"{st.get('workers')} workers"
-            )
+        core = local_core.status()
+        if core is not None:
+            print(f"core:     {core.describe()}")
     print(f"sdk:      {'imported' if platform.sdk_loaded() else 'not imported yet (imported on first use)'}")
 
 

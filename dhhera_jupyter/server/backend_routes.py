@@ -36,10 +36,9 @@ def _warm_up() -> None:
 def _repoint_local() -> bool:
     """When the local core runs at another address than the one in use (it was restarted), use it."""
     from dhhera_jupyter import platform
-    from dhhera_jupyter.core import control
+    from dhhera_jupyter.platform import local_core
 
-    info = control.find()
-    if info is None:
+    if not local_core.is_running():
         return False
     platform.use("local")
     return True
@@ -137,15 +136,33 @@ class BackendStartHandler(SidebarHandler):
         self.send_json(report)
 
 
+def project_list() -> dict[str, Any]:
+    """Every project name, the backend's default project and the most recently active one (blocking).
+
+    Returns
+    -------
+    dict
+        ``projects`` (sorted names, the default among them), ``default``, and ``recent``: ``{"project", "at"}``
+        for the project whose newest run is the newest of all (ISO time of that run), or None.
+    """
+    from dhhera_jupyter import platform
+    from dhhera_jupyter.platform import projects
+
+    backend = platform.backend()
+    names = reads.project_names()
+    recent = projects.recent_activity(names)
+    if backend.project not in names:
+        names = sorted([*names, backend.project])
+    return {
+        "projects": names,
+        "default": backend.project,
+        "recent": {"project": recent.project, "at": recent.at} if recent else None,
+    }
+
+
 class ProjectsHandler(SidebarHandler):
-    """``GET /dhhera/projects``: every project name, and the backend's default project."""
+    """``GET /dhhera/projects``: every project name, the default project and the most recently active one."""
 
     @web.authenticated
     async def get(self) -> None:
-        from dhhera_jupyter import platform
-
-        backend = await self.blocking(platform.backend)
-        names = await self.blocking(reads.project_names)
-        if backend.project not in names:
-            names = sorted([*names, backend.project])
-        self.send_json({"projects": names, "default": backend.project})
+        self.send_json(await self.blocking(project_list))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from server_process import private_server
-from sidebar_pipelines import wait_for
+from sidebar_pipelines import add_workflow, wait_for
 
 from dhhera_jupyter.core import control
 from dhhera_jupyter.server.routes import ROUTES
@@ -29,6 +29,52 @@ def test_projects_lists_existing_projects_and_the_default_one(api, project) -> N
     assert reply.status == 200
     assert project.name in reply.data["projects"] and "dhhera" in reply.data["projects"]
     assert reply.data["default"] == "dhhera"
+
+
+def test_projects_name_the_project_with_the_newest_run_as_recent(api, project, dh) -> None:
+    add_workflow(project, "chain")  # its build run is the newest run of every project
+
+    reply = api.get("projects")
+
+    newest = max(str(r.metadata.created) for r in dh.list_runs(project=project.name))
+    assert reply.data["recent"] == {"project": project.name, "at": newest}
+
+
+def test_reading_an_unknown_project_does_not_create_it(api, dh) -> None:
+    from dhhera_jupyter.errors import NotFound
+    from dhhera_jupyter.platform import projects
+
+    name = "t-never-created-" + __import__("os").urandom(2).hex()
+    with pytest.raises(NotFound, match=name):
+        projects.project_doc(name)
+    assert projects.project_exists(name) is False
+    assert name not in api.get("projects").data["projects"]
+
+
+def test_local_core_status_is_read_through_the_platform_door(core) -> None:
+    from dhhera_jupyter.platform import local_core
+
+    status = local_core.status(core.home)
+
+    assert status is not None and status.endpoint == core.endpoint and status.pid == core.pid
+    assert status.workers is not None and status.workers >= 1
+    assert status.describe().startswith(f"pid {core.pid}, ")
+    assert local_core.status(Path("/nonexistent-dhhera-home")) is None
+
+
+def test_server_routes_import_neither_core_nor_executor() -> None:
+    import ast
+
+    server_dir = Path(__file__).resolve().parents[2] / "dhhera_jupyter" / "server"
+    offenders = []
+    for path in sorted(server_dir.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            offenders += [
+                f"{path.name}: {n}" for n in names if n.startswith(("dhhera_jupyter.core", "dhhera_jupyter.executor"))
+            ]
+    assert offenders == []
 
 
 ROUTE_METHODS = [
