@@ -1,7 +1,15 @@
 import type { Fetched } from '../api';
 import { RouteError } from '../api';
 import type { SidebarService } from '../sidebar/service';
-import type { BackendInfo, RunDetails, RunGraph, RunRow, WorkflowList, WorkflowSummary } from '../sidebar/types';
+import type {
+  BackendInfo,
+  ProjectList,
+  RunDetails,
+  RunGraph,
+  RunRow,
+  WorkflowList,
+  WorkflowSummary
+} from '../sidebar/types';
 import { graphvizSvg } from './svgFixture';
 
 export const backend: BackendInfo = {
@@ -94,6 +102,7 @@ export class FakeService {
   list: WorkflowList = { project: 'dhhera', workflows: [], active: false };
   listEtag = '"e1"';
   listError: RouteError | null = null;
+  projectList: ProjectList = { projects: ['dhhera', 'other'], default: 'dhhera', recent: null };
   runs = new Map<string, RunDetails>();
   graphs = new Map<string, RunGraph>();
 
@@ -105,7 +114,7 @@ export class FakeService {
     return {
       backend: () => record('backend', () => backend),
       startLocalCore: () => record('startLocalCore', () => backend),
-      projects: () => record('projects', () => ({ projects: ['dhhera', 'other'], default: 'dhhera' })),
+      projects: () => record('projects', () => this.projectList),
       workflows: (project, etag): Promise<Fetched<WorkflowList>> =>
         record(`workflows ${project} ${etag}`, () => {
           if (this.listError) {

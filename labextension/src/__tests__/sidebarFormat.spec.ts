@@ -1,15 +1,26 @@
 import { describe, expect, it } from 'vitest';
 
 import { routeUrl } from '../api';
-import { attachCommand, badgeClass, elapsedSeconds, formatDuration, shortId } from '../sidebar/format';
+import { formatClock, formatDuration } from '../common/format';
+import { attachCommand, badgeClass, durationText, elapsedSeconds, formatStart, shortId } from '../sidebar/format';
 
 describe('sidebar formatting', () => {
-  it('writes durations in seconds, minutes and hours', () => {
-    expect(formatDuration(42.7)).toBe('42 s');
+  it('writes durations with the shared formatter: tenths under a minute, then minutes, then hours', () => {
+    expect(formatDuration(0.44)).toBe('0.4 s');
+    expect(formatDuration(12.34)).toBe('12.3 s');
+    expect(formatDuration(59.97)).toBe('1 min 00 s');
     expect(formatDuration(185)).toBe('3 min 05 s');
-    expect(formatDuration(7620)).toBe('2 h 07 min');
-    expect(formatDuration(null)).toBe('');
+    expect(formatDuration(3720)).toBe('1 h 02 min');
     expect(formatDuration(-1)).toBe('');
+    expect(formatDuration(Number.NaN)).toBe('');
+  });
+
+  it('writes clock times as 24-hour local HH:MM:SS, the same in the list and the run view', () => {
+    const local = new Date(2026, 0, 1, 19, 5, 9).toISOString();
+    expect(formatClock(local)).toBe('19:05:09');
+    expect(formatClock('not a time')).toBe('');
+    expect(formatStart(local, new Date(2026, 0, 1, 20, 0, 0).getTime())).toBe('19:05:09');
+    expect(formatStart(local, new Date(2026, 0, 3, 8, 0, 0).getTime())).toMatch(/, 19:05:09$/);
   });
 
   it('measures a running run up to now and a finished one up to its end', () => {
@@ -18,6 +29,8 @@ describe('sidebar formatting', () => {
     expect(elapsedSeconds(start, null, now)).toBe(30);
     expect(elapsedSeconds(start, '2026-01-01T10:00:12.5Z', now)).toBe(12.5);
     expect(elapsedSeconds(null, null, now)).toBeNull();
+    expect(durationText(start, '2026-01-01T10:00:01.1Z', now)).toBe('1.1 s');
+    expect(durationText(null, null, now)).toBe('');
   });
 
   it('gives known states their badge class and anything else the unknown one', () => {

@@ -13,6 +13,7 @@ import { Widget } from '@lumino/widgets';
 
 import { RouteError } from '../api';
 import { PipelinesPanel } from '../sidebar/panel';
+import { pageMemory } from '../sidebar/projectMemory';
 import { FakeService, graphOf, runDetails, runRow, workflow } from './sidebarFixtures';
 
 function setup(commands: Parameters<typeof makePanel>[1] = null) {
@@ -27,7 +28,7 @@ function makePanel(
   commands: ConstructorParameters<typeof PipelinesPanel>[0]['commands'],
   ui: ConstructorParameters<typeof PipelinesPanel>[0]['ui']
 ): PipelinesPanel {
-  const panel = new PipelinesPanel({ service: fake.asService(), ui, commands, storage: null });
+  const panel = new PipelinesPanel({ service: fake.asService(), ui, commands });
   Widget.attach(panel, document.body);
   return panel;
 }
@@ -126,7 +127,7 @@ describe('PipelinesPanel', () => {
     expect(view.hidden).toBe(false);
     expect(view.querySelectorAll('svg g.node')).toHaveLength(3);
     expect(view.querySelector('g.node.dhhera-state-running title')!.textContent).toBe('b');
-    expect($(panel, '.dhhera-RunView-progressLabel').textContent).toBe('1 / 3 steps');
+    expect($(panel, '.dhhera-RunView-progressLabel').textContent).toBe('1 / 3 succeeded · 1 running · 1 pending');
     expect($<HTMLButtonElement>(panel, '.dhhera-RunView-stop').disabled).toBe(false);
 
     fake.runs.set('r1', runDetails('r1', { a: 'succeeded', b: 'succeeded', c: 'succeeded' }));
@@ -211,7 +212,7 @@ describe('PipelinesPanel', () => {
       service: failing,
       ui: { askParameters: vi.fn(), copy: vi.fn() },
       commands: null,
-      storage: null
+      memory: pageMemory()
     });
     Widget.attach(broken, document.body);
     broken.start();
@@ -259,6 +260,113 @@ describe('PipelinesPanel', () => {
     expect($(panel, '.dhhera-PipelinesPanel-status').textContent).toBe(
       'Open a notebook first: the cell goes into the current notebook.'
     );
+    panel.dispose();
+  });
+
+  it('opens on the most recently active project, and on the remembered choice after a reload', async () => {
+    const fake = new FakeService();
+    fake.projectList = { projects: ['dhhera', 'other', 'quickstart'], default: 'dhhera', recent: null };
+    fake.projectList.recent = { project: 'quickstart', at: new Date(Date.now() - 60_000).toISOString() };
+    const memory = pageMemory();
+    const ui = { askParameters: vi.fn(), copy: vi.fn() };
+    const first = new PipelinesPanel({ service: fake.asService(), ui, commands: null, memory });
+    Widget.attach(first, document.body);
+    first.start();
+    await settle();
+    expect(first.currentProject).toBe('quickstart');
+    expect(fake.calls).toContain('workflows quickstart null');
+
+    const select = first.node.querySelector<HTMLSelectElement>('select.dhhera-SidebarHeader-select')!;
+    select.value = 'other';
+    select.dispatchEvent(new Event('change'));
+    await settle();
+    first.dispose();
+
+    const reloaded = new PipelinesPanel({ service: fake.asService(), ui, commands: null, memory });
+    Widget.attach(reloaded, document.body);
+    reloaded.start();
+    await settle();
+    expect(reloaded.currentProject).toBe('other');
+    reloaded.dispose();
+  });
+
+  it('keeps the list in step with the selected run when it ends, and clears the message about it', async () => {
+    const { fake, panel } = setup();
+    fake.list = { project: 'dhhera', workflows: [workflow('etl')], active: false };
+    fake.runs.set('new1', runDetails('new1', { a: 'running' }));
+    fake.graphs.set('new1', graphOf(['a']));
+    panel.start();
+    await settle();
+    $<HTMLButtonElement>(panel, '.dhhera-Workflow-run').click();
+    fake.list = { project: 'dhhera', workflows: [workflow('etl', [runRow('new1', 'running')])], active: true };
+    fake.listEtag = '"e2"';
+    await settle();
+    expect($(panel, '.dhhera-PipelinesPanel-status').textContent).toBe('Run of etl started (run new1).');
+
+    // The run ends; the list (a server-side cache) still says "running" for a while.
+    fake.runs.set('new1', runDetails('new1', { a: 'succeeded' }));
+    await settle(1000);
+
+    expect($(panel, '.dhhera-RunView-header .dhhera-badge').textContent).toBe('succeeded');
+    expect($(panel, '[data-run-id="new1"] .dhhera-badge').textContent).toBe('succeeded');
+    expect($(panel, '[data-workflow="etl"] .dhhera-Workflow-states').textContent).toContain('last run succeeded');
+    expect($(panel, '.dhhera-PipelinesPanel-status').textContent).toBe('');
+    panel.dispose();
+  });
+
+  it('asks before stopping a run, inline as the notebook panel does', async () => {
+    const { fake, panel } = setup();
+    fake.list = { project: 'dhhera', workflows: [workflow('etl', [runRow('r1', 'running')])], active: true };
+    fake.runs.set('r1', runDetails('r1', { a: 'running' }));
+    fake.graphs.set('r1', graphOf(['a']));
+    panel.start();
+    await settle();
+    $<HTMLButtonElement>(panel, '[data-run-id="r1"] button').click();
+    await settle();
+
+    $<HTMLButtonElement>(panel, '.dhhera-RunView-stop').click();
+    const confirm = $(panel, '.dhhera-RunView-confirm');
+    expect(confirm.hidden).toBe(false);
+    expect(confirm.textContent).toContain('Stop this run? Running steps are interrupted.');
+    $<HTMLButtonElement>(panel, '.dhhera-RunView-confirmCancel').click();
+    expect(confirm.hidden).toBe(true);
+    expect(fake.calls).not.toContain('stop r1');
+
+    $<HTMLButtonElement>(panel, '.dhhera-RunView-stop').click();
+    $<HTMLButtonElement>(panel, '.dhhera-RunView-confirmStop').click();
+    await settle();
+    expect(fake.calls).toContain('stop r1');
+    expect($(panel, '.dhhera-PipelinesPanel-status').textContent).toBe('Stopping run r1…');
+
+    fake.runs.set('r1', runDetails('r1', { a: 'stopped' }, { state: 'STOPPED', label: 'stopped', terminal: true }));
+    await settle(1000);
+    expect($(panel, '.dhhera-PipelinesPanel-status').textContent).toBe('');
+    expect($(panel, '.dhhera-RunView-message').className).not.toContain('failed');
+    panel.dispose();
+  });
+
+  it('lists the steps of the run; a click on a row shows its details and its logs', async () => {
+    const { fake, panel } = setup();
+    fake.list = { project: 'dhhera', workflows: [workflow('etl', [runRow('r1')])], active: false };
+    fake.runs.set('r1', runDetails('r1', { a: 'succeeded', b: 'failed' }, { terminal: true, label: 'failed' }));
+    fake.graphs.set('r1', graphOf(['a', 'b']));
+    panel.start();
+    await settle();
+    $<HTMLButtonElement>(panel, '[data-run-id="r1"] button').click();
+    await settle();
+
+    const rows = panel.node.querySelectorAll<HTMLElement>('.dhhera-StepTable-row');
+    const text = (r: Element, c: string) => r.querySelector(c)!.textContent;
+    expect(Array.from(rows).map(r => [text(r, '.dhhera-badge'), text(r, '.dhhera-StepTable-name')])).toEqual([
+      ['succeeded', 'a'],
+      ['failed', 'b']
+    ]);
+    rows[1].querySelector('button')!.click();
+    await settle();
+
+    expect($(panel, '.dhhera-RunView-stepTitle').textContent).toBe('b');
+    expect($(panel, 'g.node[data-node-id="b"]').classList.contains('dhhera-selected')).toBe(true);
+    expect($(panel, '.dhhera-RunView-logText').textContent).toBe('log of b');
     panel.dispose();
   });
 });

@@ -1,7 +1,11 @@
 /** Plain-text formatting of times, durations and states for the sidebar. Pure functions. */
 
+import { formatClock, formatDuration } from '../common/format';
+
 /** Run labels the server sends (`dhhera_jupyter.status.run_label`), each with a badge style. */
 export const RUN_LABELS = ['queued', 'running', 'stopping', 'stopped', 'succeeded', 'failed', 'deleted'] as const;
+
+const STEP_STATES = ['pending', 'error', 'skipped', 'omitted'];
 
 /** The CSS class of a run or step state badge: `dhhera-badge-<label>` (`unknown` for anything else). */
 export function badgeClass(label: string | null | undefined): string {
@@ -10,8 +14,6 @@ export function badgeClass(label: string | null | undefined): string {
   return `dhhera-badge dhhera-badge-${known ? value : 'unknown'}`;
 }
 
-const STEP_STATES = ['pending', 'error', 'skipped', 'omitted'];
-
 /** Milliseconds since the epoch of an ISO-8601 time, or null. */
 export function parseTime(value: string | null | undefined): number | null {
   if (!value) {
@@ -19,21 +21,6 @@ export function parseTime(value: string | null | undefined): number | null {
   }
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : null;
-}
-
-/** `42 s`, `3 min 05 s`, `2 h 07 min` (null for a negative or unknown duration). */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) {
-    return '';
-  }
-  const s = Math.floor(seconds);
-  if (s < 60) {
-    return `${s} s`;
-  }
-  if (s < 3600) {
-    return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  }
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
 /** Seconds from `started` to `finished` (or to `now` while it runs); null before it started. */
@@ -46,19 +33,24 @@ export function elapsedSeconds(started: string | null, finished: string | null, 
   return Math.max(0, (end - start) / 1000);
 }
 
-/** A start time as the list shows it: `14:03` today, `Nov 3, 14:03` on another day. */
+/** The duration from `started` to `finished` (or now) with the shared formatter; empty before it started. */
+export function durationText(started: string | null, finished: string | null, now: number): string {
+  const seconds = elapsedSeconds(started, finished, now);
+  return seconds === null ? '' : formatDuration(seconds);
+}
+
+/** A start time as the sidebar shows it: `14:03:07` today, `Nov 3, 14:03:07` on another day. */
 export function formatStart(value: string | null, now: number): string {
   const ms = parseTime(value);
-  if (ms === null) {
+  if (ms === null || value === null) {
     return '';
   }
   const when = new Date(ms);
-  const today = new Date(now);
-  const time = when.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  if (when.toDateString() === today.toDateString()) {
-    return time;
+  const clock = formatClock(value);
+  if (when.toDateString() === new Date(now).toDateString()) {
+    return clock;
   }
-  return `${when.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}, ${time}`;
+  return `${when.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}, ${clock}`;
 }
 
 /** The first 8 characters of an id (enough to tell runs apart in a list). */

@@ -8,11 +8,14 @@ import { BackendHeader, NoticeView } from './header';
 import { pipelinesIcon } from './icon';
 import type { SidebarUi } from './labUi';
 import { type CommandsLike, canInsertCell, insertCell } from './notebook';
+import type { DagModel } from '../widgets/dag/types';
+import type { LocalModel } from './localModel';
 import { type NoticeAction, noticeFor } from './notices';
 import { Poller } from './poller';
+import { initialProject, pageMemory, type ProjectMemory } from './projectMemory';
 import { RunView } from './runView';
 import type { SidebarService } from './service';
-import type { BackendInfo, RunDetails, RunRow, WorkflowList } from './types';
+import type { BackendInfo, ProjectList, RunDetails, RunRow, WorkflowList } from './types';
 import { WorkflowListView } from './workflowList';
 
 /** The title of the sidebar panel, shown in its header and as the tab caption. */
@@ -23,15 +26,55 @@ export const LIST_INTERVAL = { active: 1500, idle: 3000 };
 /** Milliseconds between polls of the selected run while it moves. */
 export const RUN_INTERVAL = 1000;
 
-const PROJECT_KEY = 'dhhera-jupyter:sidebar:project';
+/** Milliseconds an information message (copied, inserted…) stays before it clears itself. */
+export const INFO_TTL = 6000;
 
 export interface PanelOptions {
   service: SidebarService;
   ui: SidebarUi;
   /** JupyterLab's commands (to insert a cell into the current notebook); null leaves that action out. */
   commands: CommandsLike | null;
-  /** Where the chosen project is remembered (default: `window.localStorage`). */
-  storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
+  /** Where the chosen project is remembered across reloads (default: for the life of the page). */
+  memory?: ProjectMemory;
+  /** Show a run's DAG full size in the main area (default: the action is left out). */
+  openDag?: ((model: LocalModel<DagModel>, title: string) => void) | null;
+}
+
+/** A run's list row from what the run view read (fresher than the list while the run is selected). */
+export function rowOf(run: RunDetails): RunRow {
+  return {
+    id: run.id,
+    kind: run.kind,
+    state: run.state,
+    label: run.label,
+    terminal: run.terminal,
+    started: run.started,
+    finished: run.finished,
+    message: run.state === 'ERROR' ? run.message : null
+  };
+}
+
+/**
+ * The list with the rows of `fresher` in place of the list's own (same run id). The list is read from a
+ * server-side cache refreshed every second or so; the selected run is read directly, so right after a run
+ * ends the list would still say "running" for a moment without this.
+ */
+export function withFresherRows(list: WorkflowList, fresher: ReadonlyMap<string, RunRow>): WorkflowList {
+  if (fresher.size === 0) {
+    return list;
+  }
+  const patch = (row: RunRow): RunRow => {
+    const other = fresher.get(row.id);
+    return other && !row.terminal && (other.terminal || other.state !== row.state) ? { ...row, ...other } : row;
+  };
+  return {
+    ...list,
+    workflows: list.workflows.map(w => ({
+      ...w,
+      last_build: w.last_build ? patch(w.last_build) : null,
+      runs: w.runs.map(patch)
+    }))
+  };
 }
 
 function messageOf(error: unknown): string {
@@ -68,6 +111,7 @@ export class PipelinesPanel extends Widget {
       copyId: run => this.copyId(run),
       insertAttach: run => void this.insertAttach(run),
       canInsertAttach: () => canInsertCell(this.options.commands),
+      openDag: options.openDag ? () => options.openDag?.(this.runView.dagModel, 'DAG of the selected run') : null,
       close: () => this.closeRun(),
       logs: (run, step) => this.options.service.logs(run.project, run.id, step ?? undefined)
     });
@@ -82,7 +126,7 @@ export class PipelinesPanel extends Widget {
 
     this.listPoller = new Poller(() => this.refreshList(), { interval: LIST_INTERVAL.idle, maxBackoff: 30_000 });
     this.runPoller = new Poller(() => this.refreshRun(), { interval: RUN_INTERVAL, maxBackoff: 15_000 });
-    this.project = this.storage?.getItem(PROJECT_KEY) ?? '';
+    this.memory = options.memory ?? pageMemory();
   }
 
   /** The element that holds the panel content below the header. */
@@ -95,11 +139,34 @@ export class PipelinesPanel extends Widget {
     return this.project;
   }
 
-  /** Show a one-line status message (connection state, results of actions). */
-  setStatus(message: string, kind: 'info' | 'error' = 'info'): void {
+  /**
+   * Show a one-line status message (connection state, results of actions). An information message is
+   * transient: one about a run (`forRun`) clears when that run ends, any other after {@link INFO_TTL} ms.
+   */
+  setStatus(message: string, kind: 'info' | 'error' = 'info', forRun: string | null = null): void {
     this._status.textContent = message;
     this._status.classList.toggle('dhhera-mod-error', kind === 'error');
     this._status.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+    this.statusRun = kind === 'info' ? forRun : null;
+    if (this.statusTimer !== null) {
+      clearTimeout(this.statusTimer);
+      this.statusTimer = null;
+    }
+    if (kind === 'info' && message && forRun === null && message !== 'Connecting…') {
+      this.statusTimer = setTimeout(() => {
+        this.statusTimer = null;
+        if (this._status.textContent === message) {
+          this.setStatus('');
+        }
+      }, INFO_TTL);
+    }
+  }
+
+  /** Clear a run's transient message once that run has ended. */
+  private runEnded(runId: string): void {
+    if (this.statusRun === runId) {
+      this.setStatus('');
+    }
   }
 
   /** Start refreshing (the panel became visible). */
@@ -125,6 +192,9 @@ export class PipelinesPanel extends Widget {
       return;
     }
     this.pause();
+    if (this.statusTimer !== null) {
+      clearTimeout(this.statusTimer);
+    }
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.runView.dispose();
     super.dispose();
@@ -164,6 +234,10 @@ export class PipelinesPanel extends Widget {
   private async connect(): Promise<void> {
     await this.refreshBackend();
     await this.refreshProjects();
+    if (!this.project && this.backend) {
+      this.project = this.backend.project; // no project list: the backend's default
+      this.backendHeader.setProjects(this.projects, this.project);
+    }
   }
 
   private async refreshBackend(): Promise<void> {
@@ -171,9 +245,6 @@ export class PipelinesPanel extends Widget {
     try {
       this.backend = await this.options.service.backend();
       this.backendError = null;
-      if (!this.project) {
-        this.project = this.backend.project;
-      }
     } catch (error) {
       this.backendError = messageOf(error);
     }
@@ -186,7 +257,7 @@ export class PipelinesPanel extends Widget {
       const list = await this.options.service.projects();
       this.projects = list.projects;
       if (!this.project) {
-        this.project = list.default;
+        this.project = await this.openingProject(list);
       }
     } catch {
       // The list of projects is a convenience; the selector still shows the current one.
@@ -196,12 +267,19 @@ export class PipelinesPanel extends Widget {
     }
   }
 
+  /** The project to open on (see {@link initialProject}). */
+  private async openingProject(list: ProjectList): Promise<string> {
+    const remembered = await this.memory.load();
+    return initialProject(list.projects, list.default, remembered, list.recent ?? null);
+  }
+
   private chooseProject(project: string): void {
     if (!project || project === this.project) {
       return;
     }
     this.project = project;
-    this.storage?.setItem(PROJECT_KEY, project);
+    void this.memory.save({ project, at: Date.now() });
+    this.fresher.clear();
     this.listData = null;
     this.listEtag = null;
     this.listError = null;
@@ -280,7 +358,12 @@ export class PipelinesPanel extends Widget {
     const now = Date.now();
     this.list.node.hidden = !this.listData || this.listError?.status === 404;
     if (this.listData) {
-      this.list.update(this.listData.workflows, this.selected?.id ?? null, now);
+      this.forgetAgreedRows(this.listData);
+      this.list.update(withFresherRows(this.listData, this.fresher).workflows, this.selected?.id ?? null, now);
+      const row = this.statusRun ? this.listedRow(this.statusRun) : null;
+      if (row?.terminal) {
+        this.runEnded(row.id);
+      }
     }
     if (this._status.textContent === 'Connecting…' && (this.listData || this.listError)) {
       this.setStatus('');
@@ -303,6 +386,31 @@ export class PipelinesPanel extends Widget {
     this.notice.show(notice, detail);
   }
 
+  /** The list's row of a run (its last build or one of its recent runs), if listed. */
+  private listedRow(runId: string): RunRow | null {
+    for (const w of this.listData?.workflows ?? []) {
+      const row = [w.last_build, ...w.runs].find(r => r?.id === runId);
+      if (row) {
+        return row;
+      }
+    }
+    return null;
+  }
+
+  /** Drop fresher rows the list has caught up with (and non-final ones of runs no longer selected). */
+  private forgetAgreedRows(list: WorkflowList): void {
+    if (this.fresher.size === 0 || this.listData !== list) {
+      return;
+    }
+    for (const [id, row] of Array.from(this.fresher)) {
+      const seen = this.listedRow(id);
+      const stale = !row.terminal && this.selected?.id !== id;
+      if (stale || (seen && (seen.state === row.state || seen.terminal))) {
+        this.fresher.delete(id);
+      }
+    }
+  }
+
   // -- the selected run ------------------------------------------------------------------------
 
   private selectRun(runId: string, workflow: string | null, kind: RunRow['kind']): void {
@@ -311,9 +419,7 @@ export class PipelinesPanel extends Widget {
     this.runEtag = null;
     this.runView.node.hidden = false;
     this.runView.showLoading(runId, workflow);
-    if (this.listData) {
-      this.list.update(this.listData.workflows, runId, Date.now());
-    }
+    this.renderList();
     this.runPoller.stop();
     this.runPoller.start();
   }
@@ -322,9 +428,7 @@ export class PipelinesPanel extends Widget {
     this.selected = null;
     this.runPoller.stop();
     this.runView.node.hidden = true;
-    if (this.listData) {
-      this.list.update(this.listData.workflows, null, Date.now());
-    }
+    this.renderList();
   }
 
   private async refreshRun(): Promise<number | 'stop'> {
@@ -347,6 +451,7 @@ export class PipelinesPanel extends Widget {
         details = fetched.data;
         this.runEtag = fetched.etag;
         this.runView.setRun(details, Date.now());
+        this.noteRunRow(rowOf(details));
       } else {
         this.runView.tick(Date.now());
       }
@@ -374,9 +479,24 @@ export class PipelinesPanel extends Widget {
     }
     if (run?.terminal) {
       this.selectedTerminal = true;
+      this.runEnded(run.id);
       return 'stop';
     }
     return RUN_INTERVAL;
+  }
+
+  /** Keep the list in step with the selected run: show its fresher row now and ask the list again. */
+  private noteRunRow(row: RunRow): void {
+    const listed = this.listedRow(row.id);
+    if (listed && listed.state === row.state) {
+      this.fresher.delete(row.id);
+      return;
+    }
+    this.fresher.set(row.id, row);
+    this.renderList();
+    if (listed) {
+      void this.listPoller.refresh();
+    }
   }
 
   // -- actions ----------------------------------------------------------------------------------
@@ -384,7 +504,7 @@ export class PipelinesPanel extends Widget {
   private async build(name: string): Promise<void> {
     try {
       const started = await this.options.service.build(this.project, name);
-      this.setStatus(`Build of ${name} started (run ${shortId(started.run_id)}).`);
+      this.setStatus(`Build of ${name} started (run ${shortId(started.run_id)}).`, 'info', started.run_id);
     } catch (error) {
       this.setStatus(messageOf(error), 'error');
     }
@@ -400,7 +520,7 @@ export class PipelinesPanel extends Widget {
         return;
       }
       const started = await this.options.service.run(project, name, parameters);
-      this.setStatus(`Run of ${name} started (run ${shortId(started.run_id)}).`);
+      this.setStatus(`Run of ${name} started (run ${shortId(started.run_id)}).`, 'info', started.run_id);
       await this.listPoller.refresh();
       this.selectRun(started.run_id, name, 'pipeline');
     } catch (error) {
@@ -411,7 +531,7 @@ export class PipelinesPanel extends Widget {
   private async stop(run: RunDetails): Promise<void> {
     try {
       await this.options.service.stop(run.project, run.id);
-      this.setStatus(`Stopping run ${shortId(run.id)}…`);
+      this.setStatus(`Stopping run ${shortId(run.id)}…`, 'info', run.id);
     } catch (error) {
       this.setStatus(messageOf(error), 'error');
     }
@@ -426,7 +546,7 @@ export class PipelinesPanel extends Widget {
   private async rerun(run: RunDetails): Promise<void> {
     try {
       const started = await this.options.service.rerun(run.project, run.id);
-      this.setStatus(`Run ${shortId(run.id)} started again as ${shortId(started.run_id)}.`);
+      this.setStatus(`Run ${shortId(run.id)} started again as ${shortId(started.run_id)}.`, 'info', started.run_id);
       await this.listPoller.refresh();
       this.selectRun(started.run_id, run.workflow, 'pipeline');
     } catch (error) {
@@ -449,19 +569,14 @@ export class PipelinesPanel extends Widget {
     }
   }
 
-  private get storage(): Pick<Storage, 'getItem' | 'setItem'> | null {
-    if (this.options.storage !== undefined) {
-      return this.options.storage;
-    }
-    try {
-      return window.localStorage;
-    } catch {
-      return null;
-    }
-  }
-
   private started = false;
-  private project: string;
+  private project = '';
+  private readonly memory: ProjectMemory;
+  /** Rows of runs read more recently than the list (the selected run), by run id. */
+  private readonly fresher = new Map<string, RunRow>();
+  /** The run the current information message is about (cleared when it ends). */
+  private statusRun: string | null = null;
+  private statusTimer: ReturnType<typeof setTimeout> | null = null;
   private projects: string[] = [];
   private backend: BackendInfo | null = null;
   private backendError: string | null = null;

@@ -2,9 +2,13 @@ import { detailRows } from '../widgets/dag/details';
 import type { DagModel, NodeDetails } from '../widgets/dag/types';
 import { DagView } from '../widgets/dag/view';
 import { button, el, setText } from './dom';
-import { badgeClass, elapsedSeconds, formatDuration, formatStart, shortId } from './format';
+import { badgeClass, durationText, formatStart, shortId } from './format';
 import { LocalModel } from './localModel';
+import { countOutcomes, OUTCOMES, progressText } from './progress';
+import { StepTable } from './stepTable';
 import type { RunDetails, RunGraph, RunLogs, StepRow } from './types';
+
+export { progressText } from './progress';
 
 /** What the run view asks the panel to do. */
 export interface RunViewActions {
@@ -13,18 +17,14 @@ export interface RunViewActions {
   copyId(run: RunDetails): void;
   insertAttach(run: RunDetails): void;
   canInsertAttach(): boolean;
+  /** Show the DAG full size in the main area (null: the action is left out). */
+  openDag: ((run: RunDetails) => void) | null;
   close(): void;
   logs(run: RunDetails, step: string | null): Promise<RunLogs>;
 }
 
-/** `2 / 3 steps`, `2 / 3 steps, 1 failed`. */
-export function progressText(run: RunDetails): string {
-  if (run.kind === 'build') {
-    return 'build';
-  }
-  const failed = run.steps.filter(s => s.state === 'failed' || s.state === 'error').length;
-  return `${run.done} / ${run.total} steps${failed ? `, ${failed} failed` : ''}`;
-}
+/** Smallest and largest height of the sidebar's DAG canvas (px); in between it follows the graph. */
+export const DAG_HEIGHT = { min: 120, max: 360 };
 
 /** `n=3, text=hi` (values as JSON when they are not text). */
 export function parametersText(parameters: Record<string, unknown>): string {
@@ -49,7 +49,7 @@ export function stepRows(step: StepRow, now: number): [string, string][] {
   }
   if (step.start) {
     rows.push(['Started', formatStart(step.start, now)]);
-    rows.push(['Duration', formatDuration(elapsedSeconds(step.start, step.end, now))]);
+    rows.push(['Duration', durationText(step.start, step.end, now)]);
   }
   if (step.items) {
     rows.push(['Items', `${step.items_done} / ${step.items} done`]);
@@ -63,15 +63,38 @@ export function stepRows(step: StepRow, now: number): [string, string][] {
   if (step.message) {
     rows.push(['Message', step.message]);
   }
+  if (step.step && step.step !== step.label) {
+    rows.push(['Task', step.step]);
+  }
   if (step.run_id) {
     rows.push(['Run', step.run_id]);
   }
   return rows;
 }
 
+/** Natural size of a Graphviz SVG from its markup (`viewBox`, else `width`/`height` in pt), or null. */
+export function svgMarkupSize(svg: string): { width: number; height: number } | null {
+  const box = /viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"/.exec(svg);
+  if (box) {
+    return { width: Number(box[1]), height: Number(box[2]) };
+  }
+  const width = /\bwidth="([\d.]+)(?:pt|px)?"/.exec(svg);
+  const height = /\bheight="([\d.]+)(?:pt|px)?"/.exec(svg);
+  return width && height ? { width: Number(width[1]), height: Number(height[1]) } : null;
+}
+
+/** The canvas height that shows a graph of `size` fitted to `width` (px), within {@link DAG_HEIGHT}. */
+export function dagHeight(size: { width: number; height: number } | null, width: number): number {
+  if (!size || width <= 0) {
+    return DAG_HEIGHT.max;
+  }
+  const scale = Math.min(1, (width - 32) / Math.max(1, size.width));
+  return Math.round(Math.min(DAG_HEIGHT.max, Math.max(DAG_HEIGHT.min, size.height * scale + 32)));
+}
+
 /**
- * The selected run: state, progress, actions, its DAG coloured live (the notebook widget's `DagView`
- * on an in-page model) and, for the step clicked in the DAG, its details and logs.
+ * The selected run: state, progress by outcome, actions, its DAG coloured live (the notebook widget's
+ * `DagView` on an in-page model), a paged step table, and the selected step's details and logs.
  */
 export class RunView {
   readonly node = el('section', 'dhhera-RunView');
@@ -84,13 +107,14 @@ export class RunView {
       this.badge,
       button('dhhera-RunView-close', '×', 'Close the run view', () => actions.close())
     );
-    this.progress.max = 1;
-    this.progress.value = 0;
     const meta = el('div', 'dhhera-RunView-meta');
-    meta.append(this.progressBar(), this.times);
+    meta.append(this.runId, this.times);
+    const progress = el('div', 'dhhera-RunView-progress');
+    this.bar.setAttribute('role', 'img');
+    progress.append(this.bar, this.progressLabel);
 
     const toolbar = el('div', 'dhhera-RunView-actions');
-    this.stopButton = button('dhhera-Button dhhera-RunView-stop', 'Stop', 'Stop this run', () => this.act('stop'));
+    this.stopButton = button('dhhera-Button dhhera-RunView-stop', 'Stop', 'Stop this run…', () => this.act('stop'));
     this.rerunButton = button(
       'dhhera-Button dhhera-RunView-rerun',
       'Re-run',
@@ -100,27 +124,54 @@ export class RunView {
     this.copyButton = button('dhhera-Button dhhera-RunView-copy', 'Copy id', 'Copy the run id', () => this.act('copy'));
     this.attachButton = button(
       'dhhera-Button dhhera-RunView-attach',
-      'Insert %hera attach',
+      'Insert attach',
       'Insert a %hera attach cell for this run into the current notebook',
       () => this.act('attach')
     );
     this.logsButton = button(
       'dhhera-Button dhhera-RunView-logs',
-      'Logs',
+      'Run logs',
       'Show the logs of the run',
       () => void this.showLogs(null)
     );
-    toolbar.append(this.stopButton, this.rerunButton, this.copyButton, this.attachButton, this.logsButton);
+    this.openButton = button(
+      'dhhera-Button dhhera-RunView-open',
+      'Open DAG',
+      'Open the DAG full size in the main area',
+      () => this.act('open')
+    );
+    this.openButton.hidden = actions.openDag === null;
+    // Stop asks first, inline, with the notebook panel's words.
+    this.confirm.setAttribute('role', 'alertdialog');
+    this.confirm.setAttribute('aria-label', 'Stop this run?');
+    this.confirm.append(
+      el('span', 'dhhera-RunView-confirmText', 'Stop this run? Running steps are interrupted.'),
+      button('dhhera-Button dhhera-RunView-confirmStop', 'Stop the run', 'Stop the run', () => this.confirmStop()),
+      button('dhhera-Button dhhera-RunView-confirmCancel', 'Cancel', 'Keep the run going', () => this.hideConfirm())
+    );
+    this.confirm.hidden = true;
+    toolbar.append(
+      this.stopButton,
+      this.rerunButton,
+      this.copyButton,
+      this.attachButton,
+      this.logsButton,
+      this.openButton
+    );
 
     this.dagHost.className = 'dhhera-RunView-dag';
     this.dag = new DagView(this.dagHost, this.model);
     this.model.on('change:selected', this.onSelect);
+    if (typeof ResizeObserver !== 'undefined') {
+      this.resizeObserver = new ResizeObserver(() => this.sizeDag());
+      this.resizeObserver.observe(this.node);
+    }
 
     const stepHeader = el('div', 'dhhera-RunView-stepHeader');
     this.stepLogsButton = button(
       'dhhera-Button dhhera-RunView-stepLogs',
-      'Step logs',
-      'Show the logs of this step',
+      'Refresh logs',
+      'Read the logs of this step again',
       () => void this.showLogs(this.model.get('selected') || null)
     );
     stepHeader.append(this.stepTitle, this.stepLogsButton);
@@ -130,7 +181,19 @@ export class RunView {
     this.logText.setAttribute('tabindex', '0');
     this.logs.append(this.logTitle, this.logText);
 
-    this.node.append(header, meta, this.parameters, this.message, toolbar, this.dagHost, this.step, this.logs);
+    this.node.append(
+      header,
+      meta,
+      progress,
+      this.parameters,
+      this.message,
+      toolbar,
+      this.confirm,
+      this.dagHost,
+      this.table.node,
+      this.step,
+      this.logs
+    );
   }
 
   /** The run shown (null while none). */
@@ -138,58 +201,92 @@ export class RunView {
     return this._run;
   }
 
+  /** The DAG's model (a second view, such as the main-area one, follows the same run and selection). */
+  get dagModel(): LocalModel<DagModel> {
+    return this.model;
+  }
+
+  /** The step table (for tests and benches). */
+  get steps(): StepTable {
+    return this.table;
+  }
+
   /** Show a run that is being loaded (clears the previous one). */
   showLoading(runId: string, workflow: string | null): void {
     this._run = null;
     this.graphDigest = null;
-    setText(this.title, `${workflow ?? 'run'} · ${shortId(runId)}`);
-    this.title.title = runId;
+    this.graphSize = null;
+    setText(this.title, workflow ?? 'run');
+    this.title.title = `${workflow ?? 'run'} · ${runId}`;
+    setText(this.runId, shortId(runId));
+    this.runId.title = runId;
+    setText(this.times, '');
     this.badge.className = badgeClass('queued');
     setText(this.badge, 'loading…');
-    this.setMessage('');
+    this.setMessage('', '');
     this.parameters.hidden = true;
     this.model.set('selected', '');
     this.model.set('node_states', {});
     this.model.set('svg', '');
     this.model.set('nodes', {});
+    this.model.set('title', '');
     this.step.hidden = true;
     this.logs.hidden = true;
+    this.logStep = undefined;
     this.dagHost.hidden = false;
+    this.table.node.hidden = true;
+    this.table.update([], '', Date.now());
+    this.renderBar(null);
     for (const b of [this.stopButton, this.rerunButton, this.copyButton, this.attachButton, this.logsButton]) {
       b.disabled = true;
     }
+    this.openButton.disabled = true;
+    this.hideConfirm();
   }
 
   /** Show the run's current state (a poll result). */
   setRun(run: RunDetails, now: number): void {
     this._run = run;
-    setText(this.title, `${run.workflow ?? run.kind} · ${shortId(run.id)}`);
-    this.title.title = run.id;
+    setText(this.title, run.workflow ?? run.kind);
+    this.title.title = `${run.workflow ?? run.kind} · ${run.id}`;
+    setText(this.runId, shortId(run.id));
+    this.runId.title = run.id;
     this.badge.className = badgeClass(run.label);
     setText(this.badge, run.label);
-    this.progress.max = Math.max(1, run.total);
-    this.progress.value = run.total ? run.done : run.terminal ? 1 : 0;
+    this.renderBar(run);
     setText(this.progressLabel, progressText(run));
-    this.setMessage(run.state === 'ERROR' || run.state === 'STOPPED' ? (run.message ?? '') : '');
+    const explains = run.state === 'ERROR' || run.state === 'STOPPED';
+    this.setMessage(explains ? (run.message ?? '') : '', run.label);
     const parameters = parametersText(run.parameters);
     setText(this.parameters, parameters ? `Parameters: ${parameters}` : '');
     this.parameters.hidden = !parameters;
-    this.stopButton.disabled = run.terminal;
+    this.stopButton.disabled = run.terminal || run.label === 'stopping';
+    if (this.stopButton.disabled) {
+      this.hideConfirm();
+    }
     this.rerunButton.disabled = !run.terminal || run.kind !== 'pipeline';
     this.copyButton.disabled = false;
     this.attachButton.disabled = run.kind !== 'pipeline' || !this.actions.canInsertAttach();
     this.logsButton.disabled = false;
     this.dagHost.hidden = run.kind === 'build';
+    this.openButton.disabled = run.kind !== 'pipeline' || !this.graphDigest;
+    this.table.node.hidden = run.kind === 'build';
     this.model.set('node_states', { ...run.node_states });
+    this.table.update(run.steps, this.model.get('selected'), now);
+    this.renderStep(now);
+    this.followLogs();
     this.tick(now);
   }
 
   /** Show the run's DAG (once per run: a layout never changes). */
   setGraph(graph: RunGraph): void {
     this.graphDigest = graph.digest;
+    this.graphSize = svgMarkupSize(graph.svg);
     this.model.set('title', graph.title);
     this.model.set('nodes', graph.nodes as DagModel['nodes']);
+    this.sizeDag();
     this.model.set('svg', graph.svg);
+    this.openButton.disabled = this._run?.kind !== 'pipeline';
   }
 
   /** The digest of the DAG shown, if any. */
@@ -200,12 +297,12 @@ export class RunView {
   /** Say why there is no DAG (build runs, unknown builds). */
   setGraphMessage(text: string): void {
     this.model.set('svg', '');
-    this.setMessage(text);
+    this.setMessage(text, 'info');
   }
 
   /** Show an error about the run itself (not found, backend down). */
   setError(text: string): void {
-    this.setMessage(text);
+    this.setMessage(text, 'failed');
     this.badge.className = badgeClass('unknown');
     setText(this.badge, 'unavailable');
   }
@@ -217,52 +314,112 @@ export class RunView {
       return;
     }
     const started = formatStart(run.started, now);
-    const duration = formatDuration(elapsedSeconds(run.started, run.finished, now));
+    const duration = durationText(run.started, run.finished, now);
     setText(this.times, [started && `started ${started}`, duration].filter(Boolean).join(' · '));
-    this.renderStep(now);
+    this.table.tick(now);
+    const selected = this.model.get('selected');
+    const step = selected ? this.stepOf(selected) : undefined;
+    if (step && step.start && !step.end) {
+      this.renderStep(now);
+    }
   }
 
   dispose(): void {
+    this.resizeObserver?.disconnect();
     this.model.off('change:selected', this.onSelect);
     this.dag.dispose();
   }
 
-  private progressBar(): HTMLElement {
-    const wrap = el('div', 'dhhera-RunView-progress');
-    this.progress.setAttribute('aria-label', 'Steps done');
-    wrap.append(this.progress, this.progressLabel);
-    return wrap;
+  private renderBar(run: RunDetails | null): void {
+    const counts = run && run.kind === 'pipeline' ? countOutcomes(run) : null;
+    const total = counts ? OUTCOMES.reduce((sum, o) => sum + counts[o], 0) : 0;
+    if (!counts || total === 0) {
+      // A build, or a pipeline before its steps are known: the whole bar in the run's own state.
+      const label = run ? run.label : 'queued';
+      this.bar.replaceChildren(el('span', `dhhera-RunView-segment dhhera-RunView-segment-${label}`));
+      (this.bar.firstChild as HTMLElement).style.flexGrow = '1';
+      this.bar.setAttribute('aria-label', run ? `Run ${run.label}` : 'Loading');
+      return;
+    }
+    const segments = OUTCOMES.filter(o => counts[o] > 0).map(outcome => {
+      const segment = el('span', `dhhera-RunView-segment dhhera-RunView-segment-${outcome}`);
+      segment.style.flexGrow = String(counts[outcome]);
+      segment.title = `${counts[outcome]} ${outcome}`;
+      return segment;
+    });
+    this.bar.replaceChildren(...segments);
+    this.bar.setAttribute('aria-label', progressText(run as RunDetails));
   }
 
-  private setMessage(text: string): void {
+  private sizeDag(): void {
+    const width = this.dagHost.clientWidth || this.node.clientWidth;
+    const height = `${dagHeight(this.graphSize, width)}px`;
+    if (this.model.get('height') !== height) {
+      this.model.set('height', height);
+    }
+  }
+
+  private setMessage(text: string, label: string): void {
     setText(this.message, text);
+    this.message.className = `dhhera-RunView-message dhhera-mod-${label || 'info'}`;
     this.message.hidden = !text;
   }
 
-  private act(what: 'stop' | 'rerun' | 'copy' | 'attach'): void {
+  private act(what: 'stop' | 'rerun' | 'copy' | 'attach' | 'open'): void {
     const run = this._run;
     if (!run) {
       return;
     }
     if (what === 'stop') {
-      this.stopButton.disabled = true;
-      this.actions.stop(run);
+      this.confirm.hidden = false;
+      (this.confirm.querySelector('.dhhera-RunView-confirmCancel') as HTMLButtonElement | null)?.focus();
     } else if (what === 'rerun') {
       this.actions.rerun(run);
     } else if (what === 'copy') {
       this.actions.copyId(run);
+    } else if (what === 'open') {
+      this.actions.openDag?.(run);
     } else {
       this.actions.insertAttach(run);
     }
   }
 
+  private confirmStop(): void {
+    const run = this._run;
+    this.hideConfirm();
+    if (run && !run.terminal) {
+      this.stopButton.disabled = true;
+      this.actions.stop(run);
+    }
+  }
+
+  private hideConfirm(): void {
+    this.confirm.hidden = true;
+  }
+
   private readonly onSelect = (): void => {
+    const selected = this.model.get('selected');
+    this.table.reveal(selected);
     this.renderStep(Date.now());
+    if (selected && this.stepOf(selected)) {
+      void this.showLogs(selected);
+    } else if (!selected && this.logStep) {
+      this.logs.hidden = true;
+      this.logStep = undefined;
+    }
   };
+
+  private selectStep(stepId: string): void {
+    this.model.set('selected', this.model.get('selected') === stepId ? '' : stepId);
+  }
+
+  private stepOf(stepId: string): StepRow | undefined {
+    return this._run?.steps.find(s => s.id === stepId);
+  }
 
   private renderStep(now: number): void {
     const selected = this.model.get('selected');
-    const step = this._run?.steps.find(s => s.id === selected);
+    const step = this.stepOf(selected);
     const details = (this.model.get('nodes') ?? {})[selected];
     if (!selected || (!step && !details)) {
       this.step.hidden = true;
@@ -272,49 +429,89 @@ export class RunView {
     setText(this.stepTitle, step ? step.label || step.step : selected);
     this.stepTitle.title = selected;
     this.stepLogsButton.disabled = !step;
-    this.stepList.replaceChildren();
     const rows = [...(step ? stepRows(step, now) : []), ...graphRows(details)];
-    for (const [label, value] of rows) {
-      this.stepList.append(el('dt', '', label), el('dd', '', value));
+    const key = JSON.stringify(rows);
+    if (key === this.stepKey) {
+      return; // nothing changed: keep the DOM (and any text selection) as it is
+    }
+    this.stepKey = key;
+    this.stepList.replaceChildren(...rows.flatMap(([label, value]) => [el('dt', '', label), el('dd', '', value)]));
+  }
+
+  /** A selected running step's log is read again when the run changes (bounded: the server sends its end). */
+  private followLogs(): void {
+    const stepId = this.logStep;
+    if (stepId === undefined || this.logsLoading) {
+      return;
+    }
+    const step = stepId === null ? null : this.stepOf(stepId);
+    const moving = stepId === null ? this._run && !this._run.terminal : step && !step.end;
+    const justEnded = stepId !== null && step?.end && this.logEnded !== step.end;
+    if (moving || justEnded) {
+      void this.showLogs(stepId, true);
     }
   }
 
-  private async showLogs(step: string | null): Promise<void> {
+  private async showLogs(step: string | null, quiet = false): Promise<void> {
     const run = this._run;
     if (!run) {
       return;
     }
     this.logs.hidden = false;
+    const switched = this.logStep !== step;
+    this.logStep = step;
     setText(this.logTitle, step ? `Logs of step ${this.labelOf(step)}` : 'Logs of the run');
-    setText(this.logText, 'Loading…');
+    if (!quiet || switched) {
+      setText(this.logText, 'Loading…');
+    }
+    this.logsLoading = true;
     try {
       const logs = await this.actions.logs(run, step);
+      if (this.logStep !== step) {
+        return;
+      }
       const text = logs.text || logs.message || '';
-      this.logText.textContent = logs.truncated ? `… (beginning cut)\n${text}` : text;
+      const atEnd = this.logText.scrollTop + this.logText.clientHeight >= this.logText.scrollHeight - 4;
+      setText(this.logText, logs.truncated ? `… (beginning cut)\n${text}` : text);
+      if (atEnd) {
+        this.logText.scrollTop = this.logText.scrollHeight; // follow the tail unless the user scrolled up
+      }
+      this.logEnded = step ? (this.stepOf(step)?.end ?? null) : null;
     } catch (error) {
-      this.logText.textContent = (error as Error).message;
+      setText(this.logText, (error as Error).message);
+    } finally {
+      this.logsLoading = false;
     }
   }
 
   private labelOf(stepId: string): string {
-    return this._run?.steps.find(s => s.id === stepId)?.label ?? stepId;
+    return this.stepOf(stepId)?.label ?? stepId;
   }
 
   private _run: RunDetails | null = null;
   private graphDigest: string | null = null;
+  private graphSize: { width: number; height: number } | null = null;
+  private stepKey = '';
+  /** The step whose logs are shown (null: the run's; undefined: none). */
+  private logStep: string | null | undefined = undefined;
+  private logEnded: string | null = null;
+  private logsLoading = false;
   private readonly model = new LocalModel<DagModel>({
     svg: '',
     nodes: {},
     node_states: {},
     selected: '',
-    height: '320px',
+    height: `${DAG_HEIGHT.max}px`,
     title: ''
   });
+  private readonly resizeObserver: ResizeObserver | null = null;
   private readonly dagHost = document.createElement('div');
   private readonly dag: DagView;
+  private readonly table = new StepTable(id => this.selectStep(id));
   private readonly title = el('h3', 'dhhera-RunView-title');
   private readonly badge = el('span', 'dhhera-badge');
-  private readonly progress = document.createElement('progress');
+  private readonly runId = el('code', 'dhhera-RunView-id');
+  private readonly bar = el('div', 'dhhera-RunView-bar');
   private readonly progressLabel = el('span', 'dhhera-RunView-progressLabel');
   private readonly times = el('span', 'dhhera-RunView-times');
   private readonly message = el('p', 'dhhera-RunView-message');
@@ -324,7 +521,9 @@ export class RunView {
   private readonly copyButton: HTMLButtonElement;
   private readonly attachButton: HTMLButtonElement;
   private readonly logsButton: HTMLButtonElement;
+  private readonly openButton: HTMLButtonElement;
   private readonly stepLogsButton: HTMLButtonElement;
+  private readonly confirm = el('div', 'dhhera-RunView-confirm');
   private readonly step = el('div', 'dhhera-RunView-step');
   private readonly stepTitle = el('h4', 'dhhera-RunView-stepTitle');
   private readonly stepList = el('dl', 'dhhera-RunView-stepList');

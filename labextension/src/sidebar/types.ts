@@ -15,6 +15,8 @@ export interface BackendInfo {
 export interface ProjectList {
   projects: string[];
   default: string;
+  /** The project whose newest run is the newest of all, and that run's creation time. */
+  recent: { project: string; at: string } | null;
 }
 
 /** One run in a list (`runs` and `last_build` of a workflow). */

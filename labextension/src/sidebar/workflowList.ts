@@ -1,5 +1,5 @@
 import { button, el, placeChildren, setText } from './dom';
-import { badgeClass, elapsedSeconds, formatDuration, formatStart, shortId } from './format';
+import { badgeClass, durationText, formatStart, shortId } from './format';
 import type { RunRow, WorkflowSummary } from './types';
 
 /** What the list asks the panel to do. */
@@ -43,7 +43,7 @@ class RunItem {
   update(run: RunRow, selected: boolean, now: number): void {
     this.run = run;
     const start = formatStart(run.started, now);
-    const duration = formatDuration(elapsedSeconds(run.started, run.finished, now));
+    const duration = durationText(run.started, run.finished, now);
     this.badge.className = badgeClass(run.label);
     setText(this.badge, run.label);
     setText(this.id, shortId(run.id));
@@ -87,6 +87,7 @@ class WorkflowItem {
       actions.run(name)
     );
     buttons.append(this.buildButton, this.runButton);
+    // Name on a line of its own, badges and buttons below: nothing is cut at the sidebar's default width.
     const states = el('div', 'dhhera-Workflow-states');
     this.buildBadge.type = 'button';
     this.buildBadge.addEventListener('click', () => {
@@ -94,8 +95,8 @@ class WorkflowItem {
         actions.selectRun(this.lastBuild, name);
       }
     });
-    states.append(this.buildBadge, this.lastRunBadge);
-    header.append(this.toggle, buttons);
+    states.append(this.buildBadge, this.lastRunBadge, buttons);
+    header.append(this.toggle);
     this.runList.setAttribute('aria-label', `Runs of ${name}`);
     this.node.append(header, states, this.runList);
     this.setExpanded(true);
