@@ -18,8 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dhhera_jupyter.errors import NotFound
+from dhhera_jupyter.errors import NotFound, PipelineError
 from dhhera_jupyter.graph import PipelineGraph, from_workflow
+from dhhera_jupyter.graph.collapse import collapse
 from dhhera_jupyter.server.summary import section
 from dhhera_jupyter.status.mapping import NodeMapper
 
@@ -27,6 +28,34 @@ from dhhera_jupyter.status.mapping import NodeMapper
 CACHE_SIZE = 64
 #: Seconds a workflow version's build text is trusted before it is read again (a version can be rebuilt).
 WORKFLOW_TTL = 60.0
+#: Most nodes the sidebar draws: beyond this, fan-outs fold into one node each (a 250 px panel shows little more).
+SIDEBAR_MAX_NODES = 150
+
+#: How a folded node shows the states of the steps it stands for: the first state present in this order wins
+#: (anything moving or failed shows; "succeeded" only when all did; done and pending together is "running").
+_FOLD_ORDER = ("running", "failed", "error", "stopped", "pending", "succeeded", "skipped", "omitted")
+
+
+def folded_states(states: Mapping[str, str], drawing: PipelineGraph) -> dict[str, str]:
+    """Node states of the drawn (folded) graph from the states of every step.
+
+    A folded node (one with ``members``) takes the state that tells most about its members; a fan-out that is
+    partly done and partly pending is running. Nodes drawn as themselves keep their own state.
+    """
+    out: dict[str, str] = {}
+    for node in drawing.nodes:
+        if not node.members:
+            if node.id in states:
+                out[node.id] = states[node.id]
+            continue
+        seen = {states[m] for m in node.members if m in states}
+        if not seen:
+            continue
+        urgent = next((state for state in ("running", "failed", "error", "stopped") if state in seen), None)
+        if urgent is None and "pending" in seen and len(seen) > 1:
+            urgent = "running"  # part of the fan-out is done, the rest is still to run
+        out[node.id] = urgent or next((state for state in _FOLD_ORDER if state in seen), sorted(seen)[0])
+    return out
 
 
 def node_details(graph: PipelineGraph) -> dict[str, dict[str, Any]]:
@@ -57,6 +86,7 @@ class DrawnGraph:
     digest : str
         SHA-1 of the build text (identifies the layout; the graph route's ETag).
     graph : PipelineGraph
+        Every step (the run's steps and their states are read against it).
     mapper : NodeMapper
         Maps ``run.status.nodes`` of runs of this build to graph nodes.
     svg : str or None
@@ -68,13 +98,33 @@ class DrawnGraph:
     mapper: NodeMapper
     svg: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _drawing: PipelineGraph | None = field(default=None, repr=False)
+
+    @property
+    def drawing(self) -> PipelineGraph:
+        """The graph as drawn: fan-outs folded when it has more than :data:`SIDEBAR_MAX_NODES` nodes."""
+        if self._drawing is None:
+            try:
+                self._drawing = collapse(self.graph, SIDEBAR_MAX_NODES)
+            except PipelineError:
+                self._drawing = self.graph  # nothing folds far enough: draw it all (the diagram's own cap applies)
+        return self._drawing
+
+    @property
+    def folded(self) -> bool:
+        """Whether the drawing folds steps together."""
+        return self.drawing is not self.graph
+
+    def node_states(self, states: Mapping[str, str]) -> dict[str, str]:
+        """States of the drawn nodes from the states of every step."""
+        return folded_states(states, self.drawing) if self.folded else dict(states)
 
     def to_dict(self) -> dict[str, Any]:
         """What the graph route sends (draws the SVG first if needed)."""
         return {
             "digest": self.digest,
             "svg": self.draw(),
-            "nodes": node_details(self.graph),
+            "nodes": node_details(self.drawing),
             "node_count": len(self.graph.nodes),
             "title": self.graph.name or "",
         }
@@ -83,7 +133,7 @@ class DrawnGraph:
         """The SVG, drawn once (concurrent callers wait for the same drawing)."""
         with self.lock:
             if self.svg is None:
-                self.svg = self.graph.to_svg()
+                self.svg = self.drawing.to_svg()
             return self.svg
 
 

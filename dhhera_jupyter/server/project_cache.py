@@ -101,6 +101,22 @@ class ProjectCache:
             watch.inflight = asyncio.ensure_future(self._read(project, watch))
         return await asyncio.shield(watch.inflight)
 
+    def nudge(self, project: str) -> asyncio.Future[Summary] | None:
+        """Read a watched project again soon, when its summary still shows a run moving (one just ended).
+
+        Called when a sidebar sees a run finish: the list then agrees with the run view on the next refresh
+        instead of up to an interval later. A project nobody watches, or a quiet one, is left alone.
+
+        Returns
+        -------
+        Future or None
+            The read scheduled, or None when none was needed.
+        """
+        watch = self._watches.get(project)
+        if watch is not None and watch.summary is not None and watch.summary.active:
+            return asyncio.ensure_future(self.refresh(project))
+        return None
+
     def forget(self, project: str) -> None:
         """Drop a project (and stop its refresher)."""
         watch = self._watches.pop(project, None)

@@ -121,7 +121,10 @@ class RunHandler(SidebarHandler):
     async def get(self, run_id: str) -> None:
         project = await self.project()
         run_id = self.checked(run_id, "run id")
-        self.send_json(await self.blocking(read_run, run_id, project, self.sidebar.graphs))
+        view = await self.blocking(read_run, run_id, project, self.sidebar.graphs)
+        if view["terminal"]:
+            self.sidebar.projects.nudge(project)  # the list says so too on its next refresh
+        self.send_json(view)
 
 
 class RunGraphHandler(SidebarHandler):

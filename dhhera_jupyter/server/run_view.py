@@ -61,7 +61,7 @@ def run_view(doc: Mapping[str, Any], drawn: DrawnGraph | None) -> dict[str, Any]
         done=snap.done,
         total=snap.total,
         failed_step=snap.failed_step,
-        node_states=dict(snap.node_states),
+        node_states=drawn.node_states(snap.node_states) if drawn else dict(snap.node_states),
         steps=[_step(s.to_dict()) for s in snap.steps],
         graph=drawn.digest if drawn else None,
     )

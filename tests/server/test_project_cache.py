@@ -101,3 +101,23 @@ def test_failed_read_is_answered_as_its_error_and_the_next_request_retries(jp_as
 
     assert isinstance(failed.error, BackendUnreachable) and failed.body is None
     assert recovered.error is None and recovered.body is not None
+
+
+def test_a_nudge_rereads_a_project_with_a_moving_run_and_leaves_a_quiet_one(jp_asyncio_loop) -> None:
+    backend = Backend()
+    backend.data = {"workflows": [], "active": True}
+    cache = ProjectCache(backend.load, run_blocking)
+
+    async def scenario() -> tuple[Any, Any, Any]:
+        await cache.get("p")
+        backend.data = {"workflows": ["ended"], "active": False}
+        read = cache.nudge("p")
+        summary = await read if read is not None else None
+        return summary, cache.nudge("p"), cache.nudge("unknown")
+
+    summary, quiet, unknown = jp_asyncio_loop.run_until_complete(scenario())
+    cache.close()
+
+    assert summary is not None and summary.active is False and b"ended" in summary.body
+    assert quiet is None and unknown is None
+    assert backend.reads == 2

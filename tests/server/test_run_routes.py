@@ -135,3 +135,29 @@ def test_failure_message_with_markup_comes_back_verbatim_as_data(api, project, c
     assert failed and view["failed_step"] == failed[0]["id"]
     logs = api.get(f"runs/{run.id}/logs", project=project.name, step=failed[0]["label"]).data["text"]
     assert "<script>alert('step')</script>" in logs
+
+
+def test_a_fan_out_wider_than_the_sidebar_draws_is_folded_and_its_node_shows_its_steps_state(
+    api, project, gate
+) -> None:
+    from dhhera_jupyter.server.graphs import SIDEBAR_MAX_NODES
+
+    width = SIDEBAR_MAX_NODES + 10
+    wide = add_workflow(project, "wide", WIDE.format(width=width))
+    run = start_run(wide, gate=str(gate))
+    held = wait_for(
+        lambda: "running" in (v := api.get(f"runs/{run.id}", project=project.name).data)["node_states"].values()
+        and v, what="the folded node running")  # fmt: skip
+    graph = api.get(f"runs/{run.id}/graph", project=project.name).data
+
+    gate.touch()
+    wait_state(run, ("COMPLETED",), timeout=240)
+    done = api.get(f"runs/{run.id}", project=project.name).data
+
+    assert graph["node_count"] == width
+    assert len(re.findall(r'<g id="[^"]*" class="node[ "]', graph["svg"])) == 1
+    (folded,) = graph["nodes"].values()
+    assert len(folded["members"]) == width
+    assert list(held["node_states"].values()) == ["running"] and len(held["steps"]) == width
+    assert done["node_states"] == {next(iter(graph["nodes"])): "succeeded"}
+    assert len(done["steps"]) == width and {s["state"] for s in done["steps"]} == {"succeeded"}
