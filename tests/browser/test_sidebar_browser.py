@@ -68,7 +68,7 @@ def test_selected_run_shows_its_dag_with_every_step_and_turns_green_live(lab, pr
     gate.touch()
     expect(dag.locator("g.node.dhhera-state-succeeded")).to_have_count(3, timeout=90_000)
     expect(panel.locator(".dhhera-RunView-header .dhhera-badge")).to_have_text("succeeded")
-    expect(panel.locator(".dhhera-RunView-progressLabel")).to_have_text("3 / 3 steps")
+    expect(panel.locator(".dhhera-RunView-progressLabel")).to_have_text("3 / 3 succeeded")
     expect(run_button).to_contain_text("succeeded", timeout=30_000)
 
 
@@ -87,6 +87,8 @@ def test_run_with_the_parameters_dialog_then_stop_it_from_the_panel(lab, project
     expect(view.locator("g.node.dhhera-state-running")).to_have_count(1, timeout=60_000)
     run_id = view.locator(".dhhera-RunView-title").get_attribute("title")
     view.locator(".dhhera-RunView-stop").click()
+    expect(view.locator(".dhhera-RunView-confirm")).to_contain_text("Stop this run?")
+    view.locator(".dhhera-RunView-confirmStop").click()
 
     expect(view.locator(".dhhera-RunView-header .dhhera-badge")).to_have_text("stopped", timeout=60_000)
     assert dh.get_run(run_id, project=project.name).status.state == "STOPPED"

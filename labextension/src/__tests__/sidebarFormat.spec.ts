@@ -31,6 +31,8 @@ describe('sidebar formatting', () => {
     expect(elapsedSeconds(null, null, now)).toBeNull();
     expect(durationText(start, '2026-01-01T10:00:01.1Z', now)).toBe('1.1 s');
     expect(durationText(null, null, now)).toBe('');
+    expect(durationText(start, start, now)).toBe('< 1 s'); // Argo's whole-second times
+    expect(durationText('2026-01-01T10:00:00.100Z', '2026-01-01T10:00:00.100Z', now)).toBe('0.0 s');
   });
 
   it('gives known states their badge class and anything else the unknown one', () => {

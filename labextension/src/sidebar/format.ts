@@ -33,10 +33,22 @@ export function elapsedSeconds(started: string | null, finished: string | null, 
   return Math.max(0, (end - start) / 1000);
 }
 
-/** The duration from `started` to `finished` (or now) with the shared formatter; empty before it started. */
+const WHOLE_SECONDS = /T\d\d:\d\d:\d\d(?:Z|[+-]\d\d:?\d\d)?$/;
+
+/**
+ * The duration from `started` to `finished` (or now) with the shared formatter; empty before it started.
+ * Argo reports step times in whole seconds: a step that started and ended within the same second took
+ * "< 1 s", not "0.0 s".
+ */
 export function durationText(started: string | null, finished: string | null, now: number): string {
   const seconds = elapsedSeconds(started, finished, now);
-  return seconds === null ? '' : formatDuration(seconds);
+  if (seconds === null) {
+    return '';
+  }
+  if (seconds === 0 && finished && WHOLE_SECONDS.test(finished) && WHOLE_SECONDS.test(started ?? '')) {
+    return '< 1 s';
+  }
+  return formatDuration(seconds);
 }
 
 /** A start time as the sidebar shows it: `14:03:07` today, `Nov 3, 14:03:07` on another day. */

@@ -214,6 +214,7 @@ export class RunView {
   /** Show a run that is being loaded (clears the previous one). */
   showLoading(runId: string, workflow: string | null): void {
     this._run = null;
+    this.node.scrollTop = 0; // another run: start at its header, not where the last one was scrolled to
     this.graphDigest = null;
     this.graphSize = null;
     setText(this.title, workflow ?? 'run');
@@ -256,7 +257,9 @@ export class RunView {
     this.renderBar(run);
     setText(this.progressLabel, progressText(run));
     const explains = run.state === 'ERROR' || run.state === 'STOPPED';
-    this.setMessage(explains ? (run.message ?? '') : '', run.label);
+    const message = run.message ?? '';
+    // A message that only repeats the badge ("stopped") says nothing more.
+    this.setMessage(explains && message.toLowerCase() !== run.label ? message : '', run.label);
     const parameters = parametersText(run.parameters);
     setText(this.parameters, parameters ? `Parameters: ${parameters}` : '');
     this.parameters.hidden = !parameters;
@@ -282,7 +285,8 @@ export class RunView {
   setGraph(graph: RunGraph): void {
     this.graphDigest = graph.digest;
     this.graphSize = svgMarkupSize(graph.svg);
-    this.model.set('title', graph.title);
+    const run = this._run;
+    this.model.set('title', graph.title || (run ? `${run.workflow ?? run.kind} · ${shortId(run.id)}` : ''));
     this.model.set('nodes', graph.nodes as DagModel['nodes']);
     this.sizeDag();
     this.model.set('svg', graph.svg);
@@ -401,6 +405,9 @@ export class RunView {
     const selected = this.model.get('selected');
     this.table.reveal(selected);
     this.renderStep(Date.now());
+    if (selected && !this.step.hidden) {
+      this.step.scrollIntoView?.({ block: 'nearest' }); // the details sit below the table: bring them into view
+    }
     if (selected && this.stepOf(selected)) {
       void this.showLogs(selected);
     } else if (!selected && this.logStep) {
