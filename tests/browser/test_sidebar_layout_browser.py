@@ -231,3 +231,35 @@ def test_opens_on_the_most_recently_active_project_and_remembers_the_choice_acro
     if not panel.is_visible():
         lab.page.locator(TAB).click()
     expect(panel.locator("select.dhhera-SidebarHeader-select")).to_have_value(other.name, timeout=60_000)
+
+
+def test_a_run_wider_than_the_sidebar_draws_folds_its_fan_out_and_pages_its_steps(lab, project, tmp_path) -> None:
+    from sidebar_pipelines import WIDE
+
+    from dhhera_jupyter.server.graphs import SIDEBAR_MAX_NODES
+
+    width = SIDEBAR_MAX_NODES + 10
+    gate = tmp_path / "gate"
+    run = start_run(add_workflow(project, "wide", WIDE.format(width=width)), gate=str(gate))
+    lab.open_lab()
+    lab.page.locator(TAB).click()
+    panel = lab.page.locator("#dhhera-pipelines")
+    panel.locator("select.dhhera-SidebarHeader-select").select_option(project.name, timeout=60_000)
+    panel.locator(f'[data-run-id="{run.id}"] button').click(timeout=60_000)
+
+    view = panel.locator(".dhhera-RunView")
+    expect(view.locator("svg g.node")).to_have_count(1, timeout=60_000)  # the fan-out, folded
+    expect(view.locator("svg g.node.dhhera-state-running")).to_have_count(1, timeout=60_000)
+    expect(view.locator(".dhhera-StepTable-page")).to_have_text(f"1–25 of {width}")
+    expect(view.locator(".dhhera-StepTable-row")).to_have_count(25)
+    view.locator(".dhhera-StepTable-filter").select_option("running")
+    expect(view.locator(".dhhera-StepTable-row .dhhera-badge").first).to_have_text("running")
+    view.locator(".dhhera-StepTable-filter").select_option("all")
+    view.locator(".dhhera-StepTable-next").click()
+    expect(view.locator(".dhhera-StepTable-page")).to_have_text(f"26–50 of {width}")
+
+    gate.touch()
+    expect(view.locator(".dhhera-RunView-header .dhhera-badge")).to_have_text("succeeded", timeout=240_000)
+    expect(view.locator("svg g.node.dhhera-state-succeeded")).to_have_count(1)
+    expect(view.locator(".dhhera-RunView-progressLabel")).to_have_text(f"{width} / {width} succeeded")
+    expect(view.locator(".dhhera-StepTable-row")).to_have_count(25)
