@@ -337,22 +337,30 @@ export class RunView {
   private renderBar(run: RunDetails | null): void {
     const counts = run && run.kind === 'pipeline' ? countOutcomes(run) : null;
     const total = counts ? OUTCOMES.reduce((sum, o) => sum + counts[o], 0) : 0;
-    if (!counts || total === 0) {
-      // A build, or a pipeline before its steps are known: the whole bar in the run's own state.
-      const label = run ? run.label : 'queued';
-      this.bar.replaceChildren(el('span', `dhhera-RunView-segment dhhera-RunView-segment-${label}`));
-      (this.bar.firstChild as HTMLElement).style.flexGrow = '1';
-      this.bar.setAttribute('aria-label', run ? `Run ${run.label}` : 'Loading');
-      return;
+    // A build, or a pipeline before its steps are known: the whole bar in the run's own state.
+    const parts: [string, number][] =
+      counts && total > 0
+        ? OUTCOMES.filter(o => counts[o] > 0).map(o => [o, counts[o]])
+        : [[run?.label ?? 'queued', 1]];
+    const key = parts.map(([o]) => o).join(',');
+    if (this.barKey !== key) {
+      this.barKey = key;
+      this.bar.replaceChildren(...parts.map(([o]) => el('span', `dhhera-RunView-segment dhhera-RunView-segment-${o}`)));
     }
-    const segments = OUTCOMES.filter(o => counts[o] > 0).map(outcome => {
-      const segment = el('span', `dhhera-RunView-segment dhhera-RunView-segment-${outcome}`);
-      segment.style.flexGrow = String(counts[outcome]);
-      segment.title = `${counts[outcome]} ${outcome}`;
-      return segment;
+    parts.forEach(([outcome, count], index) => {
+      const segment = this.bar.children[index] as HTMLElement;
+      if (segment.style.flexGrow !== String(count)) {
+        segment.style.flexGrow = String(count); // a poll only resizes the segments it changes
+      }
+      const title = counts && total > 0 ? `${count} ${outcome}` : '';
+      if (segment.title !== title) {
+        segment.title = title;
+      }
     });
-    this.bar.replaceChildren(...segments);
-    this.bar.setAttribute('aria-label', progressText(run as RunDetails));
+    const label = run ? (counts && total > 0 ? progressText(run) : `Run ${run.label}`) : 'Loading';
+    if (this.bar.getAttribute('aria-label') !== label) {
+      this.bar.setAttribute('aria-label', label);
+    }
   }
 
   private sizeDag(): void {
@@ -499,6 +507,7 @@ export class RunView {
   private graphDigest: string | null = null;
   private graphSize: { width: number; height: number } | null = null;
   private stepKey = '';
+  private barKey = '';
   /** The step whose logs are shown (null: the run's; undefined: none). */
   private logStep: string | null | undefined = undefined;
   private logEnded: string | null = null;
