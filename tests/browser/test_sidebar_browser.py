@@ -85,7 +85,7 @@ def test_run_with_the_parameters_dialog_then_stop_it_from_the_panel(lab, project
     view = panel.locator(".dhhera-RunView")
     expect(view.locator(".dhhera-RunView-parameters")).to_have_text(f"Parameters: gate={gate}", timeout=30_000)
     expect(view.locator("g.node.dhhera-state-running")).to_have_count(1, timeout=60_000)
-    run_id = view.locator(".dhhera-RunView-title").get_attribute("title")
+    run_id = view.locator(".dhhera-RunView-id").get_attribute("title")
     view.locator(".dhhera-RunView-stop").click()
     expect(view.locator(".dhhera-RunView-confirm")).to_contain_text("Stop this run?")
     view.locator(".dhhera-RunView-confirmStop").click()

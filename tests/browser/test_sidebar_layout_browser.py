@@ -192,8 +192,8 @@ def test_list_agrees_with_the_run_view_right_after_a_dialog_run_ends(lab, projec
     status = panel.locator(".dhhera-PipelinesPanel-status")
     expect(status).to_contain_text("Run of chain started", timeout=30_000)
     view = panel.locator(".dhhera-RunView")
-    run_id = wait_for(lambda: (t := view.locator(".dhhera-RunView-title").get_attribute("title")) and "·" in t and t)
-    run_id = run_id.split("·")[-1].strip()
+    expect(view.locator(".dhhera-RunView-header .dhhera-badge")).not_to_have_text("loading…", timeout=30_000)
+    run_id = view.locator(".dhhera-RunView-id").get_attribute("title")
     expect(view.locator(".dhhera-RunView-header .dhhera-badge")).to_have_text("succeeded", timeout=90_000)
 
     # No wait: the moment the run view says "succeeded", so do the list and the last-run badge.
