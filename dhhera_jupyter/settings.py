@@ -117,3 +117,49 @@ def run_log_max() -> int:
 #: Most bytes of a run log one API call returns (``DHHERA_LOG_READ_MAX_MB``): the tail, unless an offset is given.
 def log_read_max() -> int:
     return int(_env_float("DHHERA_LOG_READ_MAX_MB", 4) * 1024 * 1024)
+
+# -- services, environments, waits (local core run kinds) -----------------------------------------
+
+
+def _positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a whole number; unset it or give e.g. {name}={default}.") from None
+    if number < 1:
+        raise ValueError(f"{name}={value!r} must be at least 1; unset it or give e.g. {name}={default}.")
+    return number
+
+
+def services() -> int:
+    """Services (``python+serve`` runs) the local core keeps running at once (``DHHERA_SERVICES``; default 4);
+    they never take one of the ``DHHERA_WORKERS`` job slots."""
+    return _positive_int("DHHERA_SERVICES", 4)
+
+
+def uv_cache() -> Path:
+    """Download and wheel cache of the installer (``DHHERA_UV_CACHE``; default ``~/.cache/dhhera/uv``): it outlives
+    any one ``DHHERA_HOME`` so that test sessions and CI reuse downloads."""
+    env = os.environ.get("DHHERA_UV_CACHE")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "dhhera" / "uv"
+
+
+def install_timeout() -> float:
+    """Seconds an environment install may take (``DHHERA_INSTALL_TIMEOUT``; default 600)."""
+    return float(_positive_int("DHHERA_INSTALL_TIMEOUT", 600))
+
+
+def fast_wait() -> bool:
+    """Whether the SDK's ``Run.wait`` polls the local core quickly in a kernel with the extension loaded
+    (``DHHERA_FAST_WAIT``; ``0`` keeps the SDK's 5 s sleeps)."""
+    return os.environ.get("DHHERA_FAST_WAIT", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+#: Seconds between two refreshes of a run by the fast ``Run.wait`` (the local core answers in about a millisecond).
+FAST_WAIT_INTERVAL = 0.1

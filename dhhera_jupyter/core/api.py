@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from dhhera_jupyter.core import validation
+from dhhera_jupyter.core import metrics, validation
 from dhhera_jupyter.core.entities import CONTEXT_TYPES, ApiError, Entities
 from dhhera_jupyter.core.names import path_param_problem
 from dhhera_jupyter.core.runs import RunManager
@@ -77,16 +77,7 @@ class CoreApp:
                 re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/resume$"),
                 lambda q, b, p, id: entities.get(p, "run", id),
             ),  # RESUME is not wired in DHCore
-            (
-                "GET",
-                re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/metrics(?:/(?P<name>[^/]+))?$"),
-                self._get_metrics,
-            ),
-            (
-                "PUT",
-                re.compile(r"^/api/v1/-/(?P<p>[^/]+)/runs/(?P<id>[^/]+)/metrics/(?P<name>[^/]+)$"),
-                self._put_metric,
-            ),
+            *metrics.routes(metrics.Metrics(entities)),
             ("GET", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/secrets/data$"), self._read_secrets),
             ("PUT", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/secrets/data$"), self._write_secrets),
             ("GET", re.compile(r"^/api/v1/-/(?P<p>[^/]+)/solr/.*$"), self._no_search),
@@ -247,18 +238,6 @@ class CoreApp:
         if not q.get("name"):
             raise ApiError(400, "Deleting by name needs ?name=.")
         self.entities.delete_by_name(p, self._type(t), q["name"], cascade=q.get("cascade") == "true")
-
-    def _get_metrics(self, q: dict, b: Any, p: str, id: str, name: str | None = None) -> Any:
-        metrics = (self.entities.get(p, "run", id).get("status") or {}).get("metrics") or {}
-        if name is None:
-            return metrics
-        if name not in metrics:
-            raise ApiError(404, f"No such metric '{name}' in run {id}.")
-        return metrics[name]
-
-    def _put_metric(self, q: dict, b: Any, p: str, id: str, name: str) -> None:
-        b = validation.metric(name, b)
-        self.runs.mutate(p, id, lambda r: r.setdefault("status", {}).setdefault("metrics", {}).__setitem__(name, b))
 
     def _get_files(self, q: dict, b: Any, p: str, t: str, id: str) -> list:
         return (self.entities.get(p, self._type(t), id).get("status") or {}).get("files") or []

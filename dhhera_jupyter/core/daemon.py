@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dhhera_jupyter import settings
+from dhhera_jupyter.core import run_kinds
 from dhhera_jupyter.core import state as statefiles
 from dhhera_jupyter.core.api import CoreApp, make_server
 from dhhera_jupyter.core.entities import Entities
@@ -52,6 +53,47 @@ _PASSED_ENV = frozenset(
 )
 
 
+class _Status:
+    """The local status document served at ``/dhhera/status`` (filled in as the parts come up)."""
+
+    def __init__(
+        self, home: Path, started: float, store: Store, objects: ObjectsSupervisor, manager: RunManager
+    ) -> None:
+        self.home = home
+        self.started = started
+        self.store = store
+        self.objects = objects
+        self.manager = manager
+        self.endpoint = ""
+        self.pool: Any = None
+        self.recovered = 0
+
+    def info(self) -> dict[str, Any]:
+        s3: dict[str, str] | None = None
+        object_store = self.objects.status()
+        if object_store["state"] == "running":
+            s3 = self.objects.store.env()
+        return {
+            "endpoint": self.endpoint,
+            "pid": os.getpid(),
+            "started": self.started,
+            "uptime": time.time() - self.started,
+            "home": str(self.home),
+            "projects": self.store.count("project"),
+            "runs": self.store.count("run"),
+            "active_runs": len(self.pool.active()) if self.pool is not None else 0,
+            "workers": settings.workers(),
+            "services": settings.services(),
+            "pool": settings.pool_mode(),
+            "run_kinds": run_kinds.describe(),
+            "s3": s3,
+            "s3_error": object_store["error"] if object_store["state"] == "failed" else None,
+            "objects": object_store,
+            "database": self.store.gone or "ok",
+            "recovered": self.recovered,
+        }
+
+
 def _bind(app: CoreApp, preferred: int) -> Any:
     for port in ([preferred] if preferred else []) + [0]:
         try:
@@ -78,17 +120,25 @@ def serve(home: Path, port: int = 0) -> int:
     runs_dir.mkdir(exist_ok=True)
     started = time.time()
     objects = ObjectsSupervisor(home / "objects")
-    pool: Any = None
-    manager: Any = None
+    manager: RunManager | None = None
     server: Any = None
     try:
+        # Parts in dependency order: the executors need the endpoint, the endpoint needs the bound server, the
+        # server needs the app, the app needs the run manager; executors are registered into the manager last.
+        from dhhera_jupyter.executor.environments import Environments
+        from dhhera_jupyter.executor.pipeline import PipelineRunner
         from dhhera_jupyter.executor.pool import WorkerPool
+        from dhhera_jupyter.executor.run_executors import PipelineExecutor, PoolExecutor
 
-        app = CoreApp(entities, None, token, lambda: info())  # type: ignore[arg-type]
+        environments = Environments(home / "envs", settings.uv_cache(), settings.install_timeout())
+        manager = RunManager(entities, runs_dir, objects.env, environments)
+        status = _Status(home, started, store, objects, manager)
+        app = CoreApp(entities, manager, token, status.info)
         previous = statefiles.read_state(home) or {}
         server = _bind(app, port or int(previous.get("port") or 0))
         endpoint = f"http://127.0.0.1:{server.server_address[1]}"
         entities.endpoint = endpoint
+        status.endpoint = endpoint
 
         # Runs get a clean environment: the basics user code needs, never the caller's SDK settings.
         pool_env = {k: v for k, v in os.environ.items() if k in _PASSED_ENV or k.startswith("LC_")}
@@ -99,41 +149,21 @@ def serve(home: Path, port: int = 0) -> int:
             "DHCORE_WORKFLOW_IMAGE": settings.WORKFLOW_IMAGE,
             "PYTHONUNBUFFERED": "1",
         }
-        pool = WorkerPool(env=pool_env, runs_dir=runs_dir, size=settings.workers(), mode=settings.pool_mode())
-        manager = RunManager(entities, runs_dir, pool, objects.env)
-        app.runs = manager
-        try:
-            from dhhera_jupyter.executor.pipeline import PipelineRunner
-
-            manager.pipelines = PipelineRunner(manager, pool, objects.env)
-        except ImportError:
-            log.warning("pipeline runner not available")
-        recovered = manager.recover()
+        pool = WorkerPool(
+            env=pool_env,
+            runs_dir=runs_dir,
+            size=settings.workers(),
+            service_size=settings.services(),
+            mode=settings.pool_mode(),
+        )
+        status.pool = pool
+        manager.register(run_kinds.WORKER, PoolExecutor(pool, "job", owns_pool=True))
+        manager.register(run_kinds.SERVICE, PoolExecutor(pool, "service"))
+        manager.register(run_kinds.ENVIRONMENT, environments)
+        manager.register(run_kinds.PIPELINE, PipelineExecutor(PipelineRunner(manager, pool, objects.env)))
+        status.recovered = manager.recover()
         LogCap(manager).start()
         pool.start()
-
-        def info() -> dict[str, Any]:
-            s3: dict[str, str] | None = None
-            object_store = objects.status()
-            if object_store["state"] == "running":
-                s3 = objects.store.env()
-            return {
-                "endpoint": endpoint,
-                "pid": os.getpid(),
-                "started": started,
-                "uptime": time.time() - started,
-                "home": str(home),
-                "projects": store.count("project"),
-                "runs": store.count("run"),
-                "active_runs": len(pool.active()),
-                "workers": settings.workers(),
-                "pool": settings.pool_mode(),
-                "s3": s3,
-                "s3_error": object_store["error"] if object_store["state"] == "failed" else None,
-                "objects": object_store,
-                "database": store.gone or "ok",
-                "recovered": recovered,
-            }
 
         statefiles.write_state(
             home,
@@ -157,10 +187,8 @@ def serve(home: Path, port: int = 0) -> int:
         server.serve_forever(poll_interval=0.2)
     finally:
         # Also on a crash during start-up: never leave SeaweedFS or workers behind.
-        if manager is not None and manager.pipelines is not None:
-            manager.pipelines.shutdown()
-        if pool is not None:
-            pool.shutdown()
+        if manager is not None:
+            manager.shutdown()
         objects.stop()
         if server is not None:
             server.server_close()

@@ -1,9 +1,9 @@
 """Run lifecycle of the local core: what DHCore and its Kubernetes/Argo frameworks do to a run.
 
-A non-local run is built (task and executable specs merged into the run spec) and dispatched
-inside the POST request, as DHCore does (contract §4.2): python jobs and hera builds go to the
-worker pool, hera pipelines to the pipeline runner. Exits, stops and restarts move the state
-through the FSM of :mod:`dhhera_jupyter.core.fsm`.
+A non-local run is built (task and executable specs merged into the run spec) and dispatched inside the POST
+request, as DHCore does (contract §4.2), to the executor its entry of the run-kind table
+(:mod:`dhhera_jupyter.core.run_kinds`) names. Exits, stops and restarts move the state through the FSM of
+:mod:`dhhera_jupyter.core.fsm`.
 """
 
 from __future__ import annotations
@@ -13,39 +13,22 @@ import logging
 import re
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import yaml
 
-from dhhera_jupyter.core import fsm, runlogs
+from dhhera_jupyter.core import fsm, run_kinds, runlogs
 from dhhera_jupyter.core.entities import ApiError, Entities, now_iso, parse_exec
 from dhhera_jupyter.core.names import inside
+from dhhera_jupyter.core.run_kinds import EnvironmentProvider, Executor, RunKind
 
 log = logging.getLogger(__name__)
 
-#: Run kinds executed by worker processes running the real runtime code.
-POOL_KINDS = frozenset({"python+job:run", "hera+build:run"})
-PIPELINE_KIND = "hera+pipeline:run"
-SUPPORTED = POOL_KINDS | {PIPELINE_KIND}
-
-
-class Pool(Protocol):
-    def submit(
-        self,
-        run_id: str,
-        project: str,
-        on_exit: Callable[[str, int], None],
-        extra_env: Any = None,
-        on_start: Callable[[str], None] | None = None,
-    ) -> None: ...
-    def cancel(self, run_id: str) -> bool: ...
-
-
-class PipelineRunner(Protocol):
-    def start(self, run: dict) -> None: ...
-    def stop(self, run_id: str) -> bool: ...
+#: Seconds a stop request of a service waits for the service to end before answering (it answers STOP after).
+SERVICE_STOP_WAIT = 7.0
 
 
 class RunManager:
@@ -57,21 +40,42 @@ class RunManager:
         Entity service over the store.
     runs_dir : Path
         Per-run folders (working directory and ``run.log``).
-    pool : Pool
-        Worker pool executing python jobs and hera builds.
     run_env : callable
         Returns extra environment for a run process (S3 settings...); may block until ready.
+    environments : EnvironmentProvider, optional
+        Prepares per-function environments (runs whose kind needs one fail clearly without it).
+
+    Executors are plugged in by name with :meth:`register`, in the order the daemon builds them; a run whose
+    executor is not registered ends ERROR with a sentence saying so.
     """
 
-    def __init__(self, entities: Entities, runs_dir: Path, pool: Pool, run_env: Callable[[], dict[str, str]]) -> None:
+    def __init__(
+        self,
+        entities: Entities,
+        runs_dir: Path,
+        run_env: Callable[[], dict[str, str]],
+        environments: EnvironmentProvider | None = None,
+    ) -> None:
         self.entities = entities
         self.runs_dir = runs_dir
-        self.pool = pool
         self.run_env = run_env
-        self.pipelines: PipelineRunner | None = None
+        self.environments = environments
+        self.executors: dict[str, Executor] = {}
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self.listeners: list[Callable[[dict], None]] = []
+
+    def register(self, name: str, executor: Executor) -> None:
+        """Plug in the executor of the run kinds whose table entry names ``name``."""
+        self.executors[name] = executor
+
+    def shutdown(self) -> None:
+        """Stop every executor (pipelines first: they stop their child runs through the others)."""
+        for name in sorted(self.executors, key=lambda n: n != run_kinds.PIPELINE):
+            try:
+                self.executors[name].shutdown()
+            except Exception:  # noqa: BLE001 - shut the others down anyway
+                log.exception("executor %s failed to shut down", name)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -112,8 +116,6 @@ class RunManager:
 
     def wait_for(self, project: str, run_id: str, predicate: Callable[[dict], bool], timeout: float) -> dict | None:
         """Block until ``predicate(run)`` holds (``None`` on timeout or when the run vanished)."""
-        import time
-
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
@@ -197,18 +199,20 @@ class RunManager:
         if run["status"]["state"] != fsm.STOP:
             return run
         self.append_log(run_id, "[dhhera] stop requested")
-        if run["kind"] == PIPELINE_KIND and self.pipelines is not None:
-            self.pipelines.stop(run_id)
-        elif not self.pool.cancel(run_id):
+        executor = self._executor_of(run)
+        if executor is None or not executor.stop(run_id):
             self.mutate(project, run_id, lambda r: self.transition(r, fsm.STOPPED, "stopped"))
+        entry = run_kinds.lookup(run["kind"])
+        if entry is not None and entry.is_service:
+            # A service ends in milliseconds: answer once it did, so that the caller sees STOPPED, not STOP.
+            self.wait_for(project, run_id, lambda r: r["status"].get("state") in fsm.TERMINAL, SERVICE_STOP_WAIT)
         return self.entities.get(project, "run", run_id)
 
     def delete(self, project: str, run_id: str) -> dict:
         run = self.entities.get(project, "run", run_id)
-        if run["kind"] == PIPELINE_KIND and self.pipelines is not None:
-            self.pipelines.stop(run_id)
-        else:
-            self.pool.cancel(run_id)
+        executor = self._executor_of(run)
+        if executor is not None:
+            executor.stop(run_id)
         self.transition(run, fsm.DELETING)
         with self._lock:
             self.entities.store.delete("run", run_id)
@@ -235,15 +239,18 @@ class RunManager:
 
     # -- build and dispatch ------------------------------------------------------------------
 
+    def _executor_of(self, run: dict) -> Executor | None:
+        entry = run_kinds.lookup(run.get("kind", ""))
+        return self.executors.get(entry.executor) if entry is not None else None
+
     def _build(self, run: dict) -> None:
         """Merge task and executable specs into the run spec (DHCore's BUILD: function > run > task)."""
         spec = run.get("spec") or {}
-        if run["kind"] not in SUPPORTED:
-            raise ApiError(
-                400,
-                f"Run kind '{run['kind']}' is not supported by the local core (it runs "
-                f"{', '.join(sorted(SUPPORTED))}); run it on the DigitalHub platform.",
-            )
+        entry = run_kinds.lookup(run["kind"])
+        if entry is None:
+            raise ApiError(400, run_kinds.refusal(run["kind"]))
+        if entry.executor not in self.executors:
+            raise ApiError(400, f"The local core has no {entry.executor} executor for run kind '{run['kind']}'.")
         task_ref = parse_exec(spec.get("task", ""))
         task = self.entities.store.get("task", task_ref["name"]) if task_ref else None
         if task is None:
@@ -261,38 +268,61 @@ class RunManager:
         run["spec"] = merged
 
     def _check_runnable(self, run: dict) -> None:
-        if run["kind"] == PIPELINE_KIND and not ((run["spec"].get("build") or {}).get("base64")):
-            raise ApiError(
-                400,
-                "workflowSpec is null: this workflow has no build yet; run "
-                'workflow.run(action="build") (or %hera build) first, then run the pipeline again.',
+        entry = run_kinds.lookup(run["kind"])
+        assert entry is not None  # _build refused unknown kinds
+        if run_kinds.NEEDS_WORKFLOW_BUILD in entry.needs and not ((run["spec"].get("build") or {}).get("base64")):
+            raise ApiError(400, self._never_built_message(run))
+
+    def _never_built_message(self, run: dict) -> str:
+        """Why a pipeline cannot start without a build: the last build of its workflow failed, or none ran."""
+        ref = parse_exec(run["spec"].get("workflow", "")) or {}
+        builds = [
+            r
+            for r in self.entities.store.by_states("run", [fsm.ERROR, fsm.STOPPED])
+            if r.get("project") == run.get("project")
+            and r.get("kind", "").endswith("+build:run")
+            and (parse_exec((r.get("spec") or {}).get("workflow", "")) or {}).get("name") == ref.get("name")
+        ]
+        builds.sort(key=lambda r: (r.get("metadata") or {}).get("created") or "")
+        if builds:
+            last = builds[-1]
+            return (
+                f"workflowSpec is null: the last build of workflow '{ref.get('name')}' (run {last['id']}) ended "
+                f"{last['status'].get('state')}: {last['status'].get('message') or 'see its logs'}. Fix it and "
+                'build again (workflow.run(action="build") or %hera build), then run the pipeline.'
             )
+        return (
+            "workflowSpec is null: this workflow has no build yet; run "
+            'workflow.run(action="build") (or %hera build) first, then run the pipeline again.'
+        )
 
     def _dispatch(self, run: dict) -> None:
-        if run["kind"] == PIPELINE_KIND:
-            if self.pipelines is None:
-                self.mutate(
-                    run["project"],
-                    run["id"],
-                    lambda r: self.transition(r, fsm.ERROR, "The pipeline runner is not available."),
-                )
-                return
-            self.pipelines.start(run)
+        entry = run_kinds.lookup(run["kind"])
+        assert entry is not None
+        if entry.executor == run_kinds.PIPELINE:
+            # The pipeline interpreter waits for the object store itself, step by step.
+            self.executors[entry.executor].start(run, {}, self)
             return
-        self.append_log(run["id"], f"[dhhera] {run['kind']} queued for a worker")
-        threading.Thread(target=self._submit, args=(run,), name=f"submit-{run['id'][:8]}", daemon=True).start()
+        self.append_log(run["id"], f"[dhhera] {run['kind']} queued for a {entry.executor}")
+        threading.Thread(target=self._submit, args=(run, entry), name=f"submit-{run['id'][:8]}", daemon=True).start()
 
-    def _submit(self, run: dict) -> None:
+    def _submit(self, run: dict, entry: RunKind) -> None:
         try:
             env = self.run_env()
         except Exception as exc:  # noqa: BLE001 - S3 did not come up: the run cannot produce outputs
             self._fail(run, f"The local object store is not available: {exc}")
             return
+        if run_kinds.NEEDS_FUNCTION_ENV in entry.needs and self.environments is not None:
+            try:
+                env = {**env, **self.environments.prepare(run, lambda line: self.append_log(run["id"], line))}
+            except Exception as exc:  # noqa: BLE001 - an install that fails ends the run with its reason
+                self._fail(run, str(exc))
+                return
         current = self.entities.store.get("run", run["id"])
         if current is None or current["status"].get("state") != fsm.READY:
             return
         try:
-            self.pool.submit(run["id"], run["project"], self._on_exit, extra_env=env, on_start=self._on_start)
+            self.executors[entry.executor].start(run, env, self)
         except Exception as exc:  # noqa: BLE001 - never leave a run READY forever
             self._fail(run, f"The local core could not start this run: {exc}")
 
@@ -300,13 +330,17 @@ class RunManager:
         self.mutate(run["project"], run["id"], lambda r: self.transition(r, fsm.ERROR, message))
         self.append_log(run["id"], f"[dhhera] {message}")
 
-    def _on_start(self, run_id: str) -> None:
-        """A worker took the run from the queue: what DHCore's monitor reports when the pod runs."""
+    # -- RunCallbacks (what executors report) ---------------------------------------------------
+
+    def on_start(self, run_id: str) -> None:
+        """An executor took the run from its queue: what DHCore's monitor reports when the pod runs. A service
+        becomes RUNNING later, when its process reports the service (:meth:`update`)."""
         run = self.entities.store.get("run", run_id)
-        if run is not None:
+        entry = run_kinds.lookup(run["kind"]) if run is not None else None
+        if run is not None and entry is not None and entry.running_on == run_kinds.RUNNING_ON_START:
             self.mutate(run["project"], run_id, lambda r: self.transition(r, fsm.RUNNING))
 
-    def _on_exit(self, run_id: str, code: int) -> None:
+    def on_exit(self, run_id: str, code: int) -> None:
         run = self.entities.store.get("run", run_id)
         if run is None:
             return
@@ -314,6 +348,7 @@ class RunManager:
         self.append_log(run_id, f"[dhhera] process exited with code {code}")
 
         cause = self._exception_in_log(run_id) if code != 0 else None
+        cause = run_kinds.explain_missing_runtime(cause) if cause else None
 
         def finish(r: dict) -> None:
             state = r["status"].get("state")
@@ -322,12 +357,19 @@ class RunManager:
                 and state in (fsm.ERROR, fsm.RUNNING, fsm.READY)
                 and cause not in (r["status"].get("message") or "")
             ):
-                base = r["status"].get("message") or "The run failed."
-                r["status"]["message"] = f"{base.rstrip('.')}: {cause}"
+                base = r["status"].get("message") or ""
+                # The runtime's own message is its generic wrapper: the exception says more on its own.
+                generic = not base or any(g in base for g in _GENERIC_WRAPPERS)
+                r["status"]["message"] = cause if generic else f"{base.rstrip('.')}: {cause}"
             if state == fsm.STOP:
                 self.transition(r, fsm.STOPPED, "stopped")
                 return
             if state in fsm.TERMINAL:
+                return
+            entry = run_kinds.lookup(r.get("kind", ""))
+            if entry is not None and entry.is_service:
+                # A service ends only when stopped: any other end of its process is an error.
+                self.transition(r, fsm.ERROR, r["status"].get("message") if cause else _service_ended(code))
                 return
             if state in (fsm.READY, fsm.PENDING) and code >= 0:
                 self.transition(r, fsm.RUNNING)
@@ -340,53 +382,79 @@ class RunManager:
         self.mutate(project, run_id, finish)
 
     def _exception_in_log(self, run_id: str) -> str | None:
-        """The last ``SomeError: message`` line of a run's log (what a user wants in ``status.message``)."""
+        """What a user wants in ``status.message``: the last exception of the log's chained traceback that says
+        something (``RuntimeError: Function or workflow not found.``, not the runtime's generic "Something got
+        wrong during function execution" wrapped around it), followed by the root of the chain when it differs:
+        ``told (caused by root)``."""
         path = self.run_dir(run_id) / "run.log"
         try:
-            lines = path.read_text(errors="replace").splitlines()[-200:]
+            lines = path.read_text(errors="replace").splitlines()[-400:]
         except OSError:
             return None
-        # Chained tracebacks print the root cause first: follow "During handling..." markers back to it.
-        end, found = len(lines), None
+        chain: list[str] = []  # last exception first, back to the root cause
+        end = len(lines)
         while True:
             idx = next((i for i in range(end - 1, -1, -1) if _EXCEPTION_LINE.match(lines[i].strip())), None)
             if idx is None:
                 break
-            found = lines[idx].strip()[:500]
+            chain.append(lines[idx].strip()[:300])
             tb = next((i for i in range(idx - 1, -1, -1) if lines[i].startswith("Traceback")), None)
             before = next((i for i in range((tb or 0) - 1, -1, -1) if lines[i].strip()), None)
             if tb is None or before is None or not lines[before].startswith(_CHAIN_MARKERS):
                 break
             end = before
-        return found
+        if not chain:
+            return None
+        # The last exception that is not a runtime's generic wrapper, then the root of the chain.
+        told = next((e for e in chain if not any(g in e for g in _GENERIC_WRAPPERS)), chain[0])
+        root = chain[-1]
+        return told if root == told else f"{told} (caused by {root})"
 
     def _complete(self, run: dict) -> None:
-        """Move ``run`` (in place, under the lock) to COMPLETED; a hera build first stores its Argo spec in the
-        workflow, as DHCore's HeraRuntime.onComplete does (contract §5.1), so nobody sees a COMPLETED build
-        whose workflow has no ``spec.build`` yet."""
-        if run["kind"] != "hera+build:run":
-            self.transition(run, fsm.COMPLETED)
-            return
+        """Move ``run`` (in place, under the lock) to COMPLETED after its kind's completion hook: a hera build first
+        stores its Argo spec in the workflow, as DHCore's HeraRuntime.onComplete does (contract §5.1), so nobody
+        sees a COMPLETED build whose workflow has no ``spec.build`` yet; a python build records its environment
+        as the function's image, as DHCore's PythonRuntime.onComplete records the built image."""
+        entry = run_kinds.lookup(run.get("kind", ""))
+        hook = entry.on_complete if entry is not None else None
         try:
-            encoded = (run["status"].get("results") or {}).get("workflow")
-            if not encoded:
-                raise ValueError("the build finished without producing a workflow")
-            manifest = yaml.safe_load(base64.b64decode(encoded))
-            spec = _drop_empty(manifest.get("spec") if isinstance(manifest, dict) and "spec" in manifest else manifest)
-            if not isinstance(spec, dict) or not spec.get("templates"):
-                raise ValueError("the workflow has no templates")
-            text = yaml.safe_dump(spec, sort_keys=False)
-            ref = parse_exec(run["spec"].get("workflow", ""))
-            workflow = self.entities.store.get("workflow", ref["id"]) if ref else None
-            if workflow is None:
-                raise ValueError("the workflow of this build no longer exists")
-        except Exception as exc:  # noqa: BLE001 - whatever the build produced, the run must end
-            self.transition(run, fsm.ERROR, f"The build produced no usable workflow: {exc}")
+            if hook == run_kinds.STORE_WORKFLOW_BUILD:
+                self._store_workflow_build(run)
+            elif hook == run_kinds.RECORD_FUNCTION_ENV:
+                self._record_function_env(run)
+        except Exception as exc:  # noqa: BLE001 - whatever the run produced, it must end
+            self.transition(run, fsm.ERROR, f"The build produced no usable result: {exc}")
             return
+        self.transition(run, fsm.COMPLETED)
+
+    def _store_workflow_build(self, run: dict) -> None:
+        encoded = (run["status"].get("results") or {}).get("workflow")
+        if not encoded:
+            raise ValueError("the build finished without producing a workflow")
+        manifest = yaml.safe_load(base64.b64decode(encoded))
+        spec = _drop_empty(manifest.get("spec") if isinstance(manifest, dict) and "spec" in manifest else manifest)
+        if not isinstance(spec, dict) or not spec.get("templates"):
+            raise ValueError("the workflow has no templates")
+        text = yaml.safe_dump(spec, sort_keys=False)
+        ref = parse_exec(run["spec"].get("workflow", ""))
+        workflow = self.entities.store.get("workflow", ref["id"]) if ref else None
+        if workflow is None:
+            raise ValueError("the workflow of this build no longer exists")
         workflow.setdefault("spec", {})["build"] = {"base64": base64.b64encode(text.encode()).decode(), "lang": "yaml"}
         self.entities.replace("workflow", workflow)
-        self.transition(run, fsm.COMPLETED)
         self.append_log(run["id"], f"[dhhera] build stored in workflow {workflow['name']}:{workflow['id']}")
+
+    def _record_function_env(self, run: dict) -> None:
+        image = self.environments.image_of(run) if self.environments is not None else None
+        ref = parse_exec(run["spec"].get("function", ""))
+        function = self.entities.store.get("function", ref["id"]) if ref else None
+        if function is None:
+            raise ValueError("the function of this build no longer exists")
+        if image and (function.get("spec") or {}).get("image") != image:
+            function.setdefault("spec", {})["image"] = image
+            self.entities.replace("function", function)
+        run["status"].setdefault("outputs", {})["image"] = image
+        self.append_log(run["id"], f"[dhhera] function {function['name']} now runs in {image}")
 
     # -- restart -----------------------------------------------------------------------------
 
@@ -404,7 +472,14 @@ class RunManager:
                 if node.get("state") in ("Running", "Pending"):
                     node["state"] = "Error"
                     node["message"] = "interrupted: the local core stopped"
-            if run["status"].get("state") == fsm.STOP:
+            entry = run_kinds.lookup(run.get("kind", ""))
+            if entry is not None and entry.is_service and run["status"].get("state") in (fsm.RUNNING, fsm.STOP):
+                # Services do not survive the core (their process was its grandchild): say so, never RUNNING.
+                message = "stopped: the local core restarted and its services with it; run the service again."
+                self.transition(run, fsm.STOP, local_ext=True)
+                self.transition(run, fsm.STOPPED, message)
+                run["status"].pop("service", None)
+            elif run["status"].get("state") == fsm.STOP:
                 self.transition(run, fsm.STOPPED, "stopped (the local core restarted)")
             else:
                 self.transition(run, fsm.ERROR, message)
@@ -414,7 +489,17 @@ class RunManager:
         return count
 
 
+#: Messages with which runtimes wrap the exception of a failed run (they say nothing of their own).
+_GENERIC_WRAPPERS = ("Something got wrong during function execution",)
 _CHAIN_MARKERS = ("During handling of the above exception", "The above exception was the direct cause")
+
+
+def _service_ended(code: int) -> str:
+    if code < 0:
+        return f"The service process was killed (signal {-code}) while serving; see its logs, then run it again."
+    return f"The service process exited with code {code} while serving; see its logs, then run it again."
+
+
 _EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt)\b: .+$")
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from typing import Any
 
 #: The target of every run the local core executes: the SDK's own entry point.
 DEFAULT_TARGET = "dhhera_jupyter.executor.entry:run_sdk"
@@ -23,6 +25,9 @@ DEFAULT_TARGET = "dhhera_jupyter.executor.entry:run_sdk"
 
 def run_sdk(run_id: str, project: str) -> None:
     """Execute a run with the real SDK, as DHCore's job container does.
+
+    A run whose function has an environment (``DHHERA_FUNCTION_ENV``, prepared by the core) runs inside it; kinds
+    with a runner of their own in :data:`RUNNERS` use it, every other kind the runtime's ``run.run()``.
 
     Parameters
     ----------
@@ -36,14 +41,39 @@ def run_sdk(run_id: str, project: str) -> None:
     Exception
         Whatever the SDK raises when the run fails (it has already PUT the message on the run).
     """
+    environment = os.environ.get("DHHERA_FUNCTION_ENV")
+    if environment:
+        from dhhera_jupyter.executor.environments import activate
+
+        activate(environment)
     import digitalhub as dh
 
     run = dh.get_run(run_id, project=project)
-    if run.kind == "hera+build:run":
-        from dhhera_jupyter.executor import hera_build
+    RUNNERS.get(run.kind, _run_runtime)(run)
 
-        hera_build.install()
+
+def _run_runtime(run: Any) -> None:
     run.run()
+
+
+def _run_hera_build(run: Any) -> None:
+    from dhhera_jupyter.executor import hera_build
+
+    hera_build.install()
+    run.run()
+
+
+def _run_service(run: Any) -> None:
+    from dhhera_jupyter.executor import serve_http
+
+    serve_http.serve(run)
+
+
+#: Run kinds whose process does something else than the runtime's ``run.run()``.
+RUNNERS: dict[str, Callable[[Any], None]] = {
+    "hera+build:run": _run_hera_build,
+    "python+serve:run": _run_service,
+}
 
 
 def resolve_target(spec: str) -> Callable[[str, str], object]:

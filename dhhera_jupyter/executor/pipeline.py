@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from dhhera_jupyter import settings
-from dhhera_jupyter.core import fsm
+from dhhera_jupyter.core import fsm, run_kinds
 from dhhera_jupyter.core.entities import ApiError
 from dhhera_jupyter.core.runs import RunManager
 from dhhera_jupyter.executor.argo import ContainerCall, ContainerResult, execute
@@ -211,13 +211,15 @@ class PipelineRunner:
         self._log(pipeline["id"], f"step {call.display_name} started: {child['kind']} {child['id']}")
         done = None
         while done is None:
-            done = self.manager.wait_for(project, child["id"], lambda r: r["status"].get("state") in fsm.TERMINAL, 1.0)
+            done = self.manager.wait_for(project, child["id"], run_kinds.step_settled, 1.0)
             if done is None and self.manager.entities.store.get("run", child["id"]) is None:
                 return ContainerResult(ok=False, message=f"child run {child['id']} was deleted", extra=extra)
             if done is None and stop.is_set():
                 self.manager.stop(project, child["id"])
         state = done["status"]["state"]
-        if state == fsm.COMPLETED:
+        if run_kinds.service_url(done):
+            extra["service_url"] = run_kinds.service_url(done)  # the run panel and sidebar link and stop it
+        if run_kinds.step_succeeded(done):
             declared = [p.get("name") for p in (template.get("outputs") or {}).get("parameters") or []]
             produced = {
                 k: (v.get("key") if isinstance(v, dict) else v)

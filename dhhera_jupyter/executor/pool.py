@@ -83,6 +83,7 @@ class _Run:
     cancelled: bool = False
     kill_timer: threading.Timer | None = field(default=None, repr=False)
     on_start: Callable[[str], None] | None = None
+    lane: str = "job"
 
 
 class WorkerPool:
@@ -95,7 +96,9 @@ class WorkerPool:
     runs_dir : Path
         Folder holding one ``<run_id>/`` folder per run (``work/`` and ``run.log``) and ``warm-pool.log``.
     size : int
-        Maximum number of runs executing at once.
+        Maximum number of job runs executing at once.
+    service_size : int
+        Maximum number of services (long-running runs, lane ``"service"``) at once; they never take a job slot.
     mode : str
         ``"warm"`` (fork from a process that imported ``preload``) or ``"cold"`` (a fresh interpreter per run).
     target : str
@@ -110,19 +113,20 @@ class WorkerPool:
         env: Mapping[str, str],
         runs_dir: Path,
         size: int,
+        service_size: int = 4,
         mode: str = "warm",
         target: str = DEFAULT_TARGET,
         preload: Sequence[str] = DEFAULT_PRELOAD,
     ) -> None:
         if mode not in ("warm", "cold"):
             raise ValueError(f"Pool mode must be 'warm' or 'cold', not {mode!r}.")
-        if size < 1:
-            raise ValueError(f"Pool size must be at least 1, not {size}.")
+        if size < 1 or service_size < 1:
+            raise ValueError(f"Pool sizes must be at least 1, not {size} (jobs) and {service_size} (services).")
         if not _TARGET.fullmatch(target):
             raise ValueError(f"Run target {target!r} must be of the form 'package.module:function'.")
         self._env = _with_package_path(dict(env))
         self._runs_dir = Path(runs_dir)
-        self._size = size
+        self._sizes = {"job": size, "service": service_size}
         self._mode = mode
         self._target = target
         self._preload = tuple(preload)
@@ -179,8 +183,10 @@ class WorkerPool:
         on_exit: Callable[[str, int], None],
         extra_env: Mapping[str, str] | None = None,
         on_start: Callable[[str], None] | None = None,
+        lane: str = "job",
     ) -> None:
-        """Queue a run; ``on_exit(run_id, exitcode)`` is called once, from a pool thread, after its process ended.
+        """Queue a run in ``lane`` (``"job"`` or ``"service"``, each with its own bound); ``on_exit(run_id, exitcode)``
+        is called once, from a pool thread, after its process ended.
 
         ``on_start(run_id)``, when given, is called from the same thread when the run leaves the queue
         for a worker (so always before its ``on_exit``; never for a run cancelled while queued).
@@ -196,10 +202,14 @@ class WorkerPool:
         """
         if not _RUN_ID.fullmatch(run_id):
             raise ValueError(f"Run id {run_id!r} must be a plain name (letters, digits, '.', '_', '-').")
+        if lane not in self._sizes:
+            raise ValueError(f"Pool lane must be one of {sorted(self._sizes)}, not {lane!r}.")
         run_dir = self._runs_dir / run_id
         env = {**self._env, **(extra_env or {}), "PROJECT_NAME": project, "RUN_ID": run_id}
         env.setdefault("PYTHONUNBUFFERED", "1")
-        run = _Run(run_id, project, on_exit, env, log=run_dir / "run.log", cwd=run_dir / "work", on_start=on_start)
+        run = _Run(
+            run_id, project, on_exit, env, log=run_dir / "run.log", cwd=run_dir / "work", on_start=on_start, lane=lane
+        )
         with self._cond:
             if self._closed:
                 raise CoreError("The worker pool is shut down; create a new one.")
@@ -298,10 +308,16 @@ class WorkerPool:
         return next((run for run in self._queue if run.run_id == run_id), None)
 
     def _dispatch_locked(self) -> None:
-        while self._queue and len(self._running) < self._size and not self._closed:
+        while not self._closed:
             if self._warm_state in ("idle", "warming"):
                 return  # runs wait for the warm process rather than start cold next to its imports
-            run = self._queue.popleft()
+            busy = {lane: 0 for lane in self._sizes}
+            for running in self._running.values():
+                busy[running.lane] += 1
+            run = next((r for r in self._queue if busy[r.lane] < self._sizes[r.lane]), None)
+            if run is None:
+                return
+            self._queue.remove(run)
             self._running[run.run_id] = run
             if run.on_start is not None:
                 self._callbacks.put((run, None))

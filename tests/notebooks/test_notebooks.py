@@ -70,3 +70,25 @@ def test_etl_notebook_downloads_then_processes_the_dataset_in_two_steps(tmp_path
     assert text.startswith("COMPLETED") and "dataset" in text and "spire" in text and "measures" in text
     assert "spire-1" in outputs(nb, run_cell + 2, "text/html")
     assert "mean" in outputs(nb, run_cell + 3)
+
+
+def printed(nb: nbformat.NotebookNode, index: int, start: str) -> str:
+    """The line a cell printed that starts with ``start`` (the SDK's log lines share the output)."""
+    text = outputs(nb, index)
+    return next((line for line in text.splitlines() if line.startswith(start)), f"<no line {start!r} in {text!r}>")
+
+
+@pytest.mark.slow
+def test_etl_serve_notebook_runs_jobs_a_service_and_a_pipeline_ending_in_a_serve_step(tmp_path: Path) -> None:
+    nb = run_notebook("etl_serve", tmp_path / "home", tmp_path)
+    jobs = printed(nb, cell_index(nb, "import time"), "COMPLETED COMPLETED two jobs in ")
+    seconds = float(jobs.split(" in ")[1].split(" s")[0])
+    assert seconds < 5  # the SDK's own wait sleeps 5 s per run: the fast wait is in use in this kernel
+    served = cell_index(nb, "service_run = api.run")
+    assert printed(nb, served, "RUNNING 127.0.0.1:")[0] != "<"
+    assert printed(nb, served, "page 1 of ")[0] != "<"
+    pipeline = cell_index(nb, "print(etl_run.state)")
+    assert printed(nb, pipeline, "COMPLETED") == "COMPLETED"
+    assert printed(nb, pipeline, "RUNNING at http://127.0.0.1:")[0] != "<"
+    assert printed(nb, pipeline, "rows ['spire-")[0] != "<"
+    assert printed(nb, cell_index(nb, "service.stop()"), "STOPPED") == "STOPPED"

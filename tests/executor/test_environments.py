@@ -1,0 +1,138 @@
+"""Per-function environments through the real SDK: ``requirements``, ``python+build`` with ``instructions``.
+
+The requirement is ``cowsay`` (a small pure-Python package from PyPI, two versions used); the installer's cache
+(``DHHERA_UV_CACHE``, default ``~/.cache/dhhera/uv``) outlives the test session, so after the first session the
+installs are served from it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+import requests
+
+from tests.support import wait_until
+
+pytestmark = pytest.mark.slow
+
+VERSION = """
+from importlib.metadata import version
+
+def which():
+    import cowsay
+    print("cowsay", version("cowsay"), "from", cowsay.__file__, flush=True)
+    return version("cowsay")
+"""
+
+MARKER = """
+import os
+
+def marker():
+    path = os.path.join(os.environ["VIRTUAL_ENV"], "marker.txt")
+    print("marker:", open(path).read().strip(), flush=True)
+"""
+
+
+def _logs(project, run) -> str:
+    import base64
+
+    answer = requests.get(
+        f"{os.environ['DHCORE_ENDPOINT']}/api/v1/-/{project.name}/runs/{run.id}/logs",
+        headers={"Authorization": f"Bearer {os.environ['DHCORE_ACCESS_TOKEN']}"},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    return "".join(base64.b64decode(d["content"]).decode() for d in answer.json())
+
+
+def _done(run, timeout: float = 300):
+    wait_until(
+        lambda: (run.refresh(), run.status.state)[1] in ("COMPLETED", "ERROR", "STOPPED"),
+        timeout=timeout,
+        interval=0.1,
+        what=f"run {run.id} to end",
+    )
+    return run
+
+
+def _fn(project, name: str, code: str, handler: str, **spec):
+    return project.new_function(
+        name=name, kind="python", code=code, handler=handler, python_version="PYTHON3_11", **spec
+    )
+
+
+def test_requirements_are_installed_once_and_reused(project) -> None:
+    fn = _fn(project, "which", VERSION, "which", requirements=["cowsay==6.1"])
+    first = _done(fn.run("job"))
+    assert first.status.state == "COMPLETED", first.status.message
+    logs = _logs(project, first)
+    assert "cowsay 6.1 from" in logs
+    assert "dhhera-env:" in logs
+    second = _done(fn.run("job"))
+    assert second.status.state == "COMPLETED", second.status.message
+    again = _logs(project, second)
+    assert "reused" in again and "[build] installing" not in again and "cowsay 6.1" in again
+
+
+def test_two_functions_with_different_requirements_at_once_get_their_own(project) -> None:
+    old = _fn(project, "old", VERSION, "which", requirements=["cowsay==6.0"])
+    new = _fn(project, "new", VERSION, "which", requirements=["cowsay==6.1"])
+    runs: dict[str, object] = {}
+    threads = [
+        threading.Thread(target=lambda f=f, k=k: runs.__setitem__(k, f.run("job")))
+        for k, f in (("6.0", old), ("6.1", new))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for expected, run in runs.items():
+        _done(run)
+        assert run.status.state == "COMPLETED", run.status.message
+        assert f"cowsay {expected} from" in _logs(project, run)
+
+
+def test_a_requirement_that_does_not_exist_ends_error_naming_it(project) -> None:
+    fn = _fn(project, "nope", VERSION, "which", requirements=["dhhera-no-such-package-zz9"])
+    run = _done(fn.run("job"))
+    assert run.status.state == "ERROR"
+    message = run.status.message
+    assert "dhhera-no-such-package-zz9" in message and "InstallError" in message
+    assert "not found" in message or "No solution" in message or "unsatisfiable" in message, message
+
+
+def test_build_with_instructions_then_a_job_runs_in_the_built_environment(project) -> None:
+    fn = _fn(project, "marked", MARKER, "marker")
+    build = _done(fn.run("build", instructions=['echo "built-here" > "$VIRTUAL_ENV/marker.txt"']))
+    assert build.status.state == "COMPLETED", build.status.message
+    logs = _logs(project, build)
+    assert "[build] $ echo" in logs
+    image = project.get_function("marked").spec.image
+    assert image and image.startswith("dhhera-env:")
+    job = _done(project.get_function("marked").run("job"))
+    assert job.status.state == "COMPLETED", job.status.message
+    assert "marker: built-here" in _logs(project, job)
+
+
+def test_an_instruction_that_fails_ends_the_build_error_naming_it(project) -> None:
+    fn = _fn(project, "broken-build", MARKER, "marker")
+    build = _done(fn.run("build", instructions=["echo about to fail; ls /no/such/folder"]))
+    assert build.status.state == "ERROR"
+    assert "ls /no/such/folder" in build.status.message and "No such file" in build.status.message
+    assert not (project.get_function("broken-build").spec.image or "").startswith("dhhera-env:")
+
+
+def test_python_version_not_on_this_interpreter_is_logged(project) -> None:
+    fn = project.new_function(
+        name="old-python",
+        kind="python",
+        code=VERSION,
+        handler="which",
+        python_version="PYTHON3_13",
+        requirements=["cowsay==6.1"],
+    )
+    run = _done(fn.run("job"))
+    assert run.status.state == "COMPLETED", run.status.message
+    assert "python_version PYTHON3_13 asked; this run uses Python 3." in _logs(project, run)
