@@ -118,6 +118,7 @@ def run_log_max() -> int:
 def log_read_max() -> int:
     return int(_env_float("DHHERA_LOG_READ_MAX_MB", 4) * 1024 * 1024)
 
+
 # -- services, environments, waits (local core run kinds) -----------------------------------------
 
 
