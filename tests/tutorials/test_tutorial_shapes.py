@@ -152,7 +152,9 @@ def test_s1_etl_jobs_then_a_paginating_service(project, fast_wait, csv_url: str)
 
 
 @pytest.mark.parametrize("kind", ["sklearn", "mlflow"])
-def test_s3_s4_training_logs_a_model_with_metrics_produced_by_the_run(project, fast_wait, kind: str) -> None:
+def test_s3_s4_training_logs_a_model_with_metrics_produced_by_the_run(
+    project, fast_wait, kind: str, tmp_path: Path
+) -> None:
     spec = {"requirements": ["cowsay==6.1"]} if kind == "mlflow" else {}
     train = _fn(project, "train", TRAIN, "train", **spec)
     run = train.run("job", parameters={"kind": kind}, wait=True)
@@ -168,7 +170,7 @@ def test_s3_s4_training_logs_a_model_with_metrics_produced_by_the_run(project, f
     assert produced and run.id in produced[0]["dest"]
     assert run.metrics == {} or isinstance(run.metrics, dict)
 
-    path = Path(again.download(destination=str(Path.cwd() / f"dl-{project.name}"), overwrite=True))
+    path = Path(again.download(destination=str(tmp_path / "dl"), overwrite=True))
     pkl = next(path.rglob("model.pkl")) if path.is_dir() else path
     assert pkl.read_bytes()[:2] == b"\x80\x05"  # pickle protocol 5, as the job wrote it
 
