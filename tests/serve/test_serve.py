@@ -168,3 +168,39 @@ def _pid_listening_on(port: int) -> int:
         except OSError:
             continue
     raise AssertionError(f"no process owns the socket of port {port}")
+
+
+PIPELINE = """
+from hera.workflows import DAG, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+def pipeline():
+    with Workflow(entrypoint="dag") as w:
+        with DAG(name="dag"):
+            a = step(template={"action": "job"}, function="prepare", name="prepare")
+            b = step(template={"action": "serve", "init_parameters": {"greeting": "from-pipeline"}},
+                     function="api", name="serve")
+            a >> b
+    return w
+"""
+
+
+def test_a_pipeline_serve_step_succeeds_once_up_and_the_service_outlives_the_pipeline(project, fast_wait) -> None:
+    project.new_function(
+        name="prepare",
+        kind="python",
+        code="def prepare():\n    return 1\n",
+        handler="prepare",
+        python_version="PYTHON3_11",
+    )
+    _serve_fn(project, "api", SERVICE)
+    wf = project.new_workflow(name="with-serve", kind="hera", code=PIPELINE, handler="pipeline")
+    assert wf.run(action="build", wait=True).status.state == "COMPLETED"
+    run = wf.run(action="pipeline", wait=True)
+    assert run.status.state == "COMPLETED", run.status.message
+    node = next(n for n in run.status.to_dict()["nodes"] if n.get("service_url"))
+    service = project.get_run(node["run_id"])
+    assert service.status.state == "RUNNING" and node["service_url"] == f"http://{service.status.service['url']}"
+    assert requests.get(f"{node['service_url']}/?page=2", timeout=5).json()["greeting"] == "from-pipeline"
+    service.stop()
+    assert _state(project, service.id, "STOPPED").status.state == "STOPPED"
