@@ -214,7 +214,7 @@ def describe() -> list[dict[str, str]]:
             "kind": k.kind,
             "executor": k.executor,
             "needs": ", ".join(k.needs) or "-",
-            "running": "when taken by a worker" if k.running_on == RUNNING_ON_START else "when its service answers",
+            "running": "when its executor takes it" if k.running_on == RUNNING_ON_START else "when its service answers",
             "completes": k.completes,
             "on complete": k.on_complete or "-",
         }
