@@ -20,10 +20,12 @@ Settings (read by the core process at start):
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +114,29 @@ class Profile:
         if self.helpful_messages:
             return message or f"The pipeline ended {phase}."
         return "Job failed: " + argo_workflow_message(nodes or [], workflow_name, message)
+
+    def split_logs(self, run: Mapping[str, Any], docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The run's log objects as this profile serves them: as given, or one per pod (see :func:`pod_logs`)."""
+        if not self.logs_per_pod:
+            return docs
+        out = []
+        for doc in docs:
+            text = base64.b64decode(doc.get("content") or "").decode("utf-8", errors="replace")
+            for status, part in pod_logs(run, text):
+                log_id = uuid.uuid5(uuid.NAMESPACE_URL, f"dhhera-log:{run.get('id')}:{status['pod']}").hex
+                meta = {**(doc.get("metadata") or {}), "name": log_id}
+                out.append(
+                    {
+                        **doc,
+                        "id": log_id,
+                        "name": log_id,
+                        "key": f"store://{doc.get('project')}/log/log/{log_id}",
+                        "metadata": meta,
+                        "status": status,
+                        "content": base64.b64encode(part.encode()).decode(),
+                    }
+                )
+        return out
 
     def not_built_message(self, helpful: str) -> str:
         """``status.message`` of a pipeline run whose workflow has no build."""

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from dhhera_jupyter.core import fsm, run_kinds, runlogs
+from dhhera_jupyter.core import fsm, profile, run_kinds, runlogs
 from dhhera_jupyter.core.entities import ApiError, Entities, now_iso, parse_exec
 from dhhera_jupyter.core.names import inside
 from dhhera_jupyter.core.run_kinds import EnvironmentProvider, Executor, RunKind
@@ -193,7 +193,7 @@ class RunManager:
     def stop(self, project: str, run_id: str) -> dict:
         run = self.entities.get(project, "run", run_id)
         state = run["status"].get("state")
-        if state not in (fsm.RUNNING, fsm.READY, fsm.PENDING):
+        if state not in profile.current().stoppable:
             return run  # DHCore answers 200 and changes nothing
         run = self.mutate(project, run_id, lambda r: self.transition(r, fsm.STOP, "stop requested", local_ext=True))
         if run["status"]["state"] != fsm.STOP:
@@ -235,7 +235,8 @@ class RunManager:
     def logs(self, project: str, run_id: str, query: dict[str, str] | None = None) -> list[dict]:
         """The run's logs in the shape SDK 0.15 parses (contract §3.5), bounded (see :mod:`.runlogs`)."""
         run = self.entities.get(project, "run", run_id)
-        return runlogs.log_documents(project, run, self.run_dir(run_id) / "run.log", query or {})
+        docs = runlogs.log_documents(project, run, self.run_dir(run_id) / "run.log", query or {})
+        return profile.current().split_logs(run, docs)
 
     # -- build and dispatch ------------------------------------------------------------------
 
@@ -271,7 +272,7 @@ class RunManager:
         entry = run_kinds.lookup(run["kind"])
         assert entry is not None  # _build refused unknown kinds
         if run_kinds.NEEDS_WORKFLOW_BUILD in entry.needs and not ((run["spec"].get("build") or {}).get("base64")):
-            raise ApiError(400, self._never_built_message(run))
+            raise ApiError(400, profile.current().not_built_message(self._never_built_message(run)))
 
     def _never_built_message(self, run: dict) -> str:
         """Why a pipeline cannot start without a build: the last build of its workflow failed, or none ran."""
