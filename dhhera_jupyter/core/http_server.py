@@ -30,6 +30,7 @@ from tornado import httpserver, netutil, web
 from tornado.ioloop import IOLoop
 
 from dhhera_jupyter import settings
+from dhhera_jupyter.core import profile
 from dhhera_jupyter.core.entities import ApiError
 from dhhera_jupyter.core.store import DatabaseGone
 from dhhera_jupyter.core.validation import check_body_shape
@@ -83,6 +84,8 @@ class _Handler(web.RequestHandler):
         return None
 
     def _answer(self, status: int, payload: Any) -> None:
+        if status in (401, 501) and not profile.current().error_bodies:
+            payload = None  # DHCore's Spring answers these with an empty body (the dhcore profile)
         self.set_status(status)
         if payload is not None:
             self.set_header("Content-Type", "application/json")
@@ -94,7 +97,7 @@ class _Handler(web.RequestHandler):
         self._answer(status, _error(status, message))
 
     def prepare(self) -> None:
-        if not self.core.app.authorized(self.request.headers.get("Authorization")):
+        if not self.core.app.authorized(self.request.headers.get("Authorization")) or profile.current().rejects_now():
             self._refuse(401, _UNAUTHORIZED)
             return
         length = self.request.headers.get("Content-Length")
