@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from dhhera_jupyter import settings
-from dhhera_jupyter.core import fsm, run_kinds
+from dhhera_jupyter.core import fsm, profile, run_kinds
 from dhhera_jupyter.core.entities import ApiError
 from dhhera_jupyter.core.runs import RunManager
 from dhhera_jupyter.executor.argo import ContainerCall, ContainerResult, execute
@@ -129,22 +129,28 @@ class PipelineRunner:
             params = {str(k): java_str(v) for k, v in ((run["spec"].get("parameters") or {}).items())}
             self._log(run_id, f"started with parameters {json.dumps(params)}")
 
+            prof = profile.current()
+
             def on_update(nodes: list[dict]) -> None:
                 def apply(r: dict) -> None:
-                    r["status"]["nodes"] = nodes
+                    r["status"]["nodes"] = prof.nodes(nodes)
 
                 self.manager.mutate(project, run_id, apply)
 
+            # DHCore profile: nodes are seen on the Argo monitor's passes only (core/profile.py).
+            monitor = profile.ArgoMonitor(prof.node_refresh, run_id, on_update) if prof.node_refresh else None
             outcome = execute(
                 spec,
                 workflow_name=run_id,
                 parameters=params,
                 run_container=lambda call: self._step(run, call, stop),
-                on_update=on_update,
+                on_update=monitor.offer if monitor else on_update,
                 stop_event=stop,
                 max_parallel=settings.workers(),
-                node_messages=True,
+                node_messages=prof.node_extensions,
             )
+            if monitor is not None:
+                monitor.close()
             self._finish(run, outcome.phase, outcome.message, outcome.nodes)
         except Exception as exc:  # never leave a pipeline RUNNING forever
             log.exception("pipeline %s failed", run_id)
@@ -155,9 +161,11 @@ class PipelineRunner:
                 self._children.pop(run_id, None)
 
     def _finish(self, run: dict, phase: str, message: str, nodes: list[dict] | None) -> None:
+        prof = profile.current()
+
         def apply(r: dict) -> None:
-            if nodes is not None:
-                r["status"]["nodes"] = nodes
+            if nodes is not None and (phase == "Succeeded" or prof.nodes_on_error):
+                r["status"]["nodes"] = prof.nodes(nodes)
             state = r["status"].get("state")
             if state == fsm.STOP or phase == "Stopped":
                 if state == fsm.RUNNING:
@@ -166,7 +174,7 @@ class PipelineRunner:
             elif phase == "Succeeded":
                 self.manager.transition(r, fsm.COMPLETED)
             else:
-                self.manager.transition(r, fsm.ERROR, message or f"The pipeline ended {phase}.")
+                self.manager.transition(r, fsm.ERROR, prof.failure_message(phase, message, nodes, run["id"]))
 
         done = self.manager.mutate(run["project"], run["id"], apply)
         self._log(run["id"], f"finished: {done['status'].get('state')}" + (f" ({message})" if message else ""))
