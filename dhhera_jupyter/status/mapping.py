@@ -63,6 +63,20 @@ class NodeMapper:
             # A workflow whose entrypoint is one container: the root node is that step.
             self._single = graph.nodes[0].id
 
+    def step_of_argo_id(self, argo_id: str, workflow_name: str) -> str | None:
+        """The step whose DAG task Argo gives the node id ``argo_id`` (``<wf>-<digits>``), if any.
+
+        DHCore names a failed step only by that id (``Job failed: child '<id>' failed``) and its nodes may
+        never have listed the step (it started and failed between two monitor passes), so the id is
+        computed from each task path as Argo does.
+        """
+        from dhhera_jupyter.executor.argo_nodes import node_id
+
+        for path, step in self._by_path.items():
+            if node_id(workflow_name, ".".join((workflow_name, *path))) == argo_id:
+                return step
+        return None
+
     def match(self, node: Mapping[str, Any], workflow_name: str) -> NodeMatch | None:
         """Return the step ``node`` belongs to, or None (root, step groups, exit handlers).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -294,10 +295,12 @@ def snapshot(
         function, action = described.get(sid, (None, None))
         all_steps[sid] = _step(sid, names.get(sid, sid), groups.get(sid), function, action)
     _settle(all_steps, state, status.get("message"), _stop_time(status))
+    blamed = _blame(all_steps, state, status.get("message"), nodes, mapper, workflow_name)
 
     steps = tuple(s for sid, s in all_steps.items() if sid not in templates)
     failed = [s for s in steps if s.state in phases.BAD_NODE_STATES]
     failed.sort(key=lambda s: parse_time(s.end) or datetime.max.replace(tzinfo=timezone.utc))
+    failed.sort(key=lambda s: s.id != blamed)  # the step the run's message names comes first
     started, finished = _run_times(run, status, root, state)
     results = status.get("results") if isinstance(status.get("results"), dict) else {}
     parameters = spec.get("parameters") if isinstance(spec.get("parameters"), dict) else {}
@@ -395,6 +398,41 @@ def _settle(steps: dict[str, StepStatus], state: str, message: object, stop_at: 
             steps[sid] = replace(step, state=new, message=step.message or (str(message) if message else None))
         else:
             steps[sid] = replace(step, state=phases.OMITTED)
+
+
+#: DHCore's message of a failed Argo workflow: ``Job failed: child '<node id>' failed``.
+_FAILED_CHILD = re.compile(r"child '(?P<id>[^']+)' failed")
+
+
+def _blame(
+    steps: dict[str, StepStatus],
+    state: str,
+    message: object,
+    nodes: list[dict[str, Any]],
+    mapper: NodeMapper,
+    workflow_name: str,
+) -> str | None:
+    """Mark the step a failed run's message names as failed, even when the nodes never said so.
+
+    DHCore does not refresh ``status.nodes`` on the ERROR path: the failed step may still show
+    Running, or not be listed at all. Its message names the failed task by Argo node id.
+    Returns the id of that step.
+    """
+    found = _FAILED_CHILD.search(str(message or "")) if state == "ERROR" else None
+    if found is None:
+        return None
+    argo_id = found["id"]
+    node = next((n for n in nodes if n.get("id") == argo_id), None)
+    match = mapper.match(node, workflow_name) if node is not None else None
+    sid = match.step if match is not None else mapper.step_of_argo_id(argo_id, workflow_name)
+    step = steps.get(sid) if sid is not None else None
+    if step is None:
+        return None
+    if step.state != phases.FAILED:
+        steps[sid] = replace(
+            step, state=phases.FAILED, phase=step.phase or "Failed", message=step.message or str(message)
+        )
+    return sid
 
 
 def _stop_time(status: Mapping[str, Any]) -> datetime | None:
