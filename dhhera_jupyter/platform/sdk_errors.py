@@ -44,6 +44,21 @@ def is_not_found(exc: BaseException) -> bool:
     return False
 
 
+def credentials_rejected(exc: BaseException) -> bool:
+    """Whether ``exc`` (or its cause) is the backend refusing the credentials (HTTP 401)."""
+    return any(type(item).__name__ == "UnauthorizedError" for item in _chain(exc))
+
+
+def rejected_credentials() -> DhheraError:
+    """The error for a 401: which backend, and how to renew the credentials."""
+    return DhheraError(
+        f"The DigitalHub backend at {_endpoint()} rejected your credentials (the access token expired or was "
+        "revoked): renew them by setting a fresh DHCORE_ACCESS_TOKEN in the kernel (a DigitalHub workspace "
+        "gives one on restart) or by updating your ~/.dhcore.ini profile and running `%hera use <profile>`, "
+        "and watching resumes by itself."
+    )
+
+
 def translate(exc: BaseException, not_found: str | None = None) -> DhheraError | None:
     """Our error for an SDK exception, or None when it is not one we know how to word.
 
@@ -59,6 +74,8 @@ def translate(exc: BaseException, not_found: str | None = None) -> DhheraError |
     for item in _chain(exc):
         if isinstance(item, (ConnectionError, TimeoutError)):
             return unreachable(item)
+    if credentials_rejected(exc):
+        return rejected_credentials()
     if is_not_found(exc):
         return NotFound(not_found or f"Not found on the DigitalHub backend: {exc}")
     for item in _chain(exc):
