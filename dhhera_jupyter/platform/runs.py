@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from dhhera_jupyter import settings
-from dhhera_jupyter.errors import BuildError
+from dhhera_jupyter.errors import BuildError, DhheraError
 from dhhera_jupyter.platform.backend import backend, sdk
-from dhhera_jupyter.platform.sdk_errors import sdk_errors
+from dhhera_jupyter.platform.sdk_errors import credentials_rejected, sdk_errors
 
 #: States after which a run never changes again.
 TERMINAL_STATES = frozenset({"COMPLETED", "ERROR", "STOPPED", "DELETED"})
@@ -41,9 +41,17 @@ def _run_missing(run_id: str, project: str) -> str:
 def run_doc(run_id: str, project: str | None = None) -> dict:
     """The run as the backend stores it (raw JSON dict), read with exactly one GET."""
     project = project or backend().project
-    with sdk_errors(not_found=_run_missing(run_id, project)):
-        client, api = _context_api("read", project, "run", entity_id=run_id)
-        return client.read_object(api)
+    try:
+        with sdk_errors(not_found=_run_missing(run_id, project)):
+            client, api = _context_api("read", project, "run", entity_id=run_id)
+            return client.read_object(api)
+    except DhheraError as exc:
+        if exc.__cause__ is not None and credentials_rejected(exc.__cause__):
+            # The SDK caches its credentials: the next poll must read the renewed ones (env or ini).
+            from dhhera_jupyter.platform.backend import _reset_sdk_client
+
+            _reset_sdk_client()
+        raise
 
 
 def run_logs(run_id: str, project: str | None = None) -> str:
