@@ -255,8 +255,42 @@ def _reset_sdk_client() -> None:
     context_builder._instances.clear()  # contexts hold the previous client
 
 
+def ini_profile(name: str) -> tuple[str, dict[str, str | None]]:
+    """The endpoint of profile ``name`` of the user's ``~/.dhcore.ini`` (or ``DH_CONFIG``), and the variables
+    that make the SDK read that profile (its credentials come from the file, which wins over the environment).
+
+    Raises
+    ------
+    DhheraError
+        When the file has no such profile, or the profile no ``dhcore_endpoint``.
+    """
+    from configparser import ConfigParser, Error
+    from pathlib import Path
+
+    # The user's own ini: DH_CONFIG as it was before this module pointed it at the local core's private one.
+    user_config = _changed["DH_CONFIG"] if "DH_CONFIG" in _changed else os.environ.get("DH_CONFIG")
+    path = Path(user_config) if user_config else Path.home() / ".dhcore.ini"
+    parser = ConfigParser(interpolation=None)
+    try:
+        parser.read(path)
+    except (Error, OSError) as exc:
+        raise DhheraError(f"{path} cannot be read ({exc}); fix it, or use `%hera use https://<endpoint>`.") from None
+    if not name.replace("-", "").replace("_", "").isalnum() or not parser.has_section(name):
+        found = ", ".join(parser.sections()) or "none"
+        raise DhheraError(
+            f"'{name}' is neither 'local' nor an http(s):// endpoint, nor a profile of {path} (profiles: {found}); "
+            "use `%hera use local`, `%hera use https://<your DigitalHub>` or a profile name."
+        )
+    section = parser[name]
+    endpoint = (section.get("dhcore_endpoint") or "").strip().rstrip("/")
+    if not endpoint.startswith(("http://", "https://")):
+        raise DhheraError(f"Profile '{name}' of {path} has no http(s):// DHCORE_ENDPOINT; add one, then retry.")
+    return endpoint, {"DH_CONFIG": str(path), "DH_NAME": name}
+
+
 def use(target: str) -> Backend:
-    """Switch the backend: ``"local"`` (start or reuse the local core) or an ``http(s)://`` DigitalHub endpoint.
+    """Switch the backend: ``"local"`` (start or reuse the local core), an ``http(s)://`` DigitalHub endpoint,
+    or the name of a profile of ``~/.dhcore.ini`` (endpoint and credentials from that file).
 
     An endpoint that does not answer is refused and the backend in use is kept.
 
@@ -272,14 +306,14 @@ def use(target: str) -> Backend:
             _restore_env()
             _backend = _local_backend()
         else:
+            profile_env: dict[str, str | None] = {}
             if not target.startswith(("http://", "https://")):
-                raise DhheraError(
-                    f"'{target}' is neither 'local' nor an http(s):// endpoint; "
-                    "use `%hera use local` or `%hera use https://<your DigitalHub>`."
-                )
-            endpoint = target.rstrip("/")
+                endpoint, profile_env = ini_profile(target)
+            else:
+                endpoint = target.rstrip("/")
             probe(endpoint)
             _restore_env()
+            _set_env(profile_env)
             from dhhera_jupyter.core import control
 
             core = control.find()
