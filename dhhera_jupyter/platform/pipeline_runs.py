@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from dhhera_jupyter.errors import DhheraError, NotFound
@@ -199,16 +200,29 @@ def logs_of(run_id: str, project: str | None = None) -> str:
     return run_logs(run_id, project)
 
 
-def child_run_of(pipeline_id: str, project: str | None, step: Any) -> str | None:
+def child_run_of(pipeline_id: str, project: str | None, step: Any, steps: Sequence[Any] = ()) -> str | None:
     """The child run of a step when the backend does not say it (DHCore leaves ``run_id`` empty).
 
-    Children point at their pipeline with a ``step_of`` relationship; among them the one running the
-    step's function is taken (the latest when several do).
+    Children point at their pipeline only with a ``step_of`` relationship (contract §5.3). Among those
+    running the step's function, the one created in the same rank as the step started among the steps
+    of that function is taken: steps calling one function (a chain of ``hold`` steps, or two branches of
+    a diamond) get their own child, not the newest one.
+
+    Parameters
+    ----------
+    pipeline_id, project : str
+        The pipeline run.
+    step : StepStatus
+        The step whose child run is wanted.
+    steps : sequence of StepStatus, optional
+        Every step of the run (from its snapshot), to rank the steps sharing the function; without
+        them the newest child of that function is taken.
     """
     from dhhera_jupyter.platform.runs import list_runs
+    from dhhera_jupyter.status.snapshot import parse_time
 
     function = getattr(step, "function", None)
-    best: str | None = None
+    children = []
     for run in list_runs(project, limit=200):
         relations = (run.get("metadata") or {}).get("relationships") or []
         if not any(r.get("type") == "step_of" and pipeline_id in str(r.get("dest", "")) for r in relations):
@@ -216,8 +230,18 @@ def child_run_of(pipeline_id: str, project: str | None, step: Any) -> str | None
         exec_string = str((run.get("spec") or {}).get("function") or "")
         if function and f"/{function}:" not in exec_string:
             continue
-        best = best or str(run["id"])  # newest first
-    return best
+        children.append(run)
+    if not children:
+        return None
+    same = [s for s in steps if getattr(s, "function", None) == function] if function else []
+    if len(same) < 2 or step not in same:
+        return str(children[0]["id"])  # newest first
+    never = datetime.max.replace(tzinfo=timezone.utc)
+    # Stable sorts: steps that have not started keep their (topological) order, after the started ones.
+    ranked = sorted(same, key=lambda s: parse_time(getattr(s, "start", None)) or never)
+    created = sorted(children, key=lambda r: parse_time((r.get("metadata") or {}).get("created")) or never)
+    rank = ranked.index(step)
+    return str(created[rank]["id"]) if rank < len(created) else None
 
 
 def require_run(run_id: str, project: str | None = None) -> dict:
