@@ -267,7 +267,9 @@ class WatchedRun:
             text = pipeline_runs.logs_of(self.run_id, self.project)
         else:
             status = self.step(step)
-            child = status.run_id or pipeline_runs.child_run_of(self.run_id, self.project, status)
+            child = status.run_id or pipeline_runs.child_run_of(
+                self.run_id, self.project, status, self.snapshot.steps if self.snapshot else ()
+            )
             if child is None:
                 return ""
             text = pipeline_runs.logs_of(child, self.project)
