@@ -71,7 +71,7 @@ def read_logs(run_id: str, project: str, step: str | None, graphs: GraphCache) -
             status = snap.step(step)
         except KeyError:
             raise NotFound(f"Run {run_id} has no step '{step}'.") from None
-        child = status.run_id or child_run_of(run_id, project, status)
+        child = status.run_id or child_run_of(run_id, project, status, snap.steps)
         if child is None:
             return {"run_id": None, "step": step, "text": "", "truncated": False,
                     "message": f"Step '{step}' has not started yet, so it has no logs."}  # fmt: skip
