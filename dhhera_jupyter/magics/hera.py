@@ -14,7 +14,10 @@ from dhhera_jupyter.magics.run import attach_magic, run_magic, runs_magic
 
 
 @magic_arguments(name="hera use")
-@argument("target", help="'local' (start or reuse the local core) or the http(s):// endpoint of a DigitalHub.")
+@argument(
+    "target",
+    help="'local' (start or reuse the local core), a DigitalHub's http(s):// endpoint, or a ~/.dhcore.ini profile.",
+)
 def _use(shell: Any, args: Any) -> None:
     """Switch the DigitalHub backend. Example: ``%hera use local`` or ``%hera use https://core.example.org``."""
     from dhhera_jupyter.magics.twins import use
