@@ -26,7 +26,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,10 +103,11 @@ class Profile:
         """Whether the test hook currently rejects every token."""
         return self.reject_while is not None and self.reject_while.exists()
 
-    def nodes(self, nodes: Iterable[Mapping[str, Any]]) -> Nodes:
-        """The node list as this profile stores it (DHCore: only the DTO fields it fills)."""
+    def nodes(self, nodes: Nodes) -> Nodes:
+        """The node list as this profile stores it (DHCore: only the DTO fields it fills); the same list when
+        nothing is dropped (the engine's node dicts are read-only, so they are never copied for nothing)."""
         if self.node_extensions:
-            return [dict(n) for n in nodes]
+            return nodes
         return [{k: n[k] for k in DHCORE_NODE_FIELDS if k in n} for n in nodes]
 
     def failure_message(self, phase: str, message: str, nodes: Nodes | None, workflow_name: str) -> str:
@@ -276,14 +277,12 @@ class ArgoMonitor:
         root = next((n for n in nodes if n.get("id") == self.workflow_name), None)
         return root is None or root.get("state") not in ("Succeeded", *_FAILED)
 
-    def close(self, stop: threading.Event | None = None) -> None:
-        """Stop the passes, after waiting for the next one (or until ``stop`` is set)."""
-        wait = self._next_pass() - time.monotonic()
-        if wait > 0:
-            if stop is not None:
-                stop.wait(wait)
-            else:
-                time.sleep(wait)
+    def close(self, wait: bool = True) -> None:
+        """Stop the passes, after waiting for the next one when ``wait`` (DHCore sees a workflow's end on its
+        next pass; a stop is synchronous in DHCore, so a stopped run does not wait)."""
+        remaining = self._next_pass() - time.monotonic()
+        if wait and remaining > 0:
+            time.sleep(remaining)
         with self._cond:
             self._closed = True
             self._cond.notify_all()
