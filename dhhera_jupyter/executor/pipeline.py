@@ -139,18 +139,20 @@ class PipelineRunner:
 
             # DHCore profile: nodes are seen on the Argo monitor's passes only (core/profile.py).
             monitor = profile.ArgoMonitor(prof.node_refresh, run_id, on_update) if prof.node_refresh else None
-            outcome = execute(
-                spec,
-                workflow_name=run_id,
-                parameters=params,
-                run_container=lambda call: self._step(run, call, stop),
-                on_update=monitor.offer if monitor else on_update,
-                stop_event=stop,
-                max_parallel=settings.workers(),
-                node_messages=prof.node_extensions,
-            )
-            if monitor is not None:
-                monitor.close()
+            try:
+                outcome = execute(
+                    spec,
+                    workflow_name=run_id,
+                    parameters=params,
+                    run_container=lambda call: self._step(run, call, stop),
+                    on_update=monitor.offer if monitor else on_update,
+                    stop_event=stop,
+                    max_parallel=settings.workers(),
+                    node_messages=prof.node_extensions,
+                )
+            finally:
+                if monitor is not None:
+                    monitor.close(wait=not stop.is_set())
             self._finish(run, outcome.phase, outcome.message, outcome.nodes)
         except Exception as exc:  # never leave a pipeline RUNNING forever
             log.exception("pipeline %s failed", run_id)
