@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dhhera_jupyter import settings
-from dhhera_jupyter.core import run_kinds
+from dhhera_jupyter.core import profile, run_kinds
 from dhhera_jupyter.core import state as statefiles
 from dhhera_jupyter.core.api import CoreApp, make_server
 from dhhera_jupyter.core.entities import Entities
@@ -91,6 +91,7 @@ class _Status:
             "objects": object_store,
             "database": self.store.gone or "ok",
             "recovered": self.recovered,
+            "profile": profile.current().name,
         }
 
 
@@ -207,6 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    try:
+        chosen = profile.current()  # a bad DHHERA_CORE_PROFILE/REFRESH fails the start, not the first run
+    except ValueError as exc:
+        log.error("%s", exc)
+        return 2
+    if chosen is not profile.LOCAL:
+        log.info("core profile %s (nodes refreshed every %s s)", chosen.name, chosen.node_refresh)
     return serve(args.home.expanduser().resolve(), args.port)
 
 
