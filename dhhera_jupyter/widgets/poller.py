@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from dhhera_jupyter import settings
 from dhhera_jupyter.errors import NotFound
 from dhhera_jupyter.status.phases import GONE_RUN_STATES, TERMINAL_RUN_STATES
+from dhhera_jupyter.widgets.refresh_clock import RefreshClock
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class _Watch:
     next_at: float = 0.0
     fingerprint: str | None = None
     failures: int = 0
+    clock: RefreshClock | None = None  # the backend's refresh passes, when it writes periodically
+    polled_at: float | None = None  # wall clock of the last poll that got an answer
 
     def live(self) -> list[Any]:
         alive = []
@@ -243,7 +246,11 @@ class Poller:
                 _call(listener.on_connection, None, None)
         state = str((doc.get("status") or {}).get("state") or "").upper()
         digest = fingerprint(doc)
+        seen_at, previous_poll, watch.polled_at = time.time(), watch.polled_at, time.time()
+        if watch.clock is None:
+            watch.clock = RefreshClock(self.slow)
         if digest != watch.fingerprint:
+            watch.clock.observe((doc.get("metadata") or {}).get("updated"), seen_at, previous_poll)
             watch.fingerprint = digest
             watch.interval = self.fast
             for listener in listeners:
@@ -257,6 +264,13 @@ class Poller:
             for listener in listeners:
                 _call(listener.on_gone, f"Run {watch.run_id} was deleted.")
         watch.next_at = time.monotonic() + watch.interval
+        # A backend writing on a monitor's passes (DHCore): also poll right after its next pass.
+        window = watch.clock.window(time.time())
+        if window is not None:
+            now = time.time()
+            soon = window[0] - now if now < window[0] else self.fast if now < window[1] else None
+            if soon is not None:
+                watch.next_at = min(watch.next_at, time.monotonic() + soon)
 
 
 def _call(method: Callable[..., Any], *args: Any) -> None:
