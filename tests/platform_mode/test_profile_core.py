@@ -64,6 +64,23 @@ def test_settings_choose_the_profile_and_refuse_unknown_values(tmp_path: Path) -
         profile.from_env({"DHHERA_CORE_PROFILE": "dhcore", "DHHERA_CORE_REFRESH": "0"})
 
 
+def test_a_bad_profile_setting_fails_the_core_start_with_its_sentence(tmp_path: Path) -> None:
+    from dhhera_jupyter.core import control
+    from dhhera_jupyter.errors import CoreError
+    from tests.platform_mode.conftest import start_platform
+
+    with pytest.raises(CoreError, match="DHHERA_CORE_PROFILE is 'kfp'; use 'local'"):
+        start_platform("kfp", tmp_path)
+    assert control.find(tmp_path / "home") is None
+
+
+def test_status_names_the_profile(dhcore_platform: Platform, local_platform: Platform) -> None:
+    from dhhera_jupyter.core import control
+
+    assert control.find(dhcore_platform.home).status["profile"] == "dhcore"
+    assert control.find(local_platform.home).status["profile"] == "local"
+
+
 def test_nodes_have_only_the_dto_fields_dhcore_fills_and_argo_ids(dh_sdk: Any, project: Any) -> None:
     wf = add_workflow(project, "diamond", DIAMOND)
     run = wf.run(action="pipeline", parameters={"n": "2"})
