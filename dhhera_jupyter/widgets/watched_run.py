@@ -94,8 +94,11 @@ class WatchedRun:
         self.gone: str | None = None
         #: Monotonic time of the last change seen.
         self.changed_at: float | None = None
+        # The snapshot every view has been given: wait() returns only once the views show the end.
+        self._shown: RunSnapshot | None = None
         if doc is not None:
             self._apply(doc)
+            self._shown = self.snapshot
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -133,6 +136,9 @@ class WatchedRun:
         if change:
             for view in self._live_views():
                 view.run_changed(self, change)
+        with self._cond:
+            self._shown = self.snapshot
+            self._cond.notify_all()
 
     def on_connection(self, problem: str | None, retry_in: float | None) -> None:
         with self._cond:
@@ -226,6 +232,10 @@ class WatchedRun:
             names = ", ".join(s.id for s in self.steps) or "none yet"
             raise NotFound(f"Run {self.run_id} has no step '{step}' (steps: {names}).") from None
 
+    def _shown_terminal(self) -> bool:
+        """Whether the run ended and every view was given its final state."""
+        return self.gone is not None or (self._shown is not None and self._shown.terminal)
+
     def wait(self, timeout: float | None = None) -> WatchedRun:
         """Block until the run ends; returns itself.
 
@@ -241,7 +251,7 @@ class WatchedRun:
         self.start()
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
-            while not self.terminal and not self._closed:
+            while not self._shown_terminal() and not self._closed:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     raise TimeoutError(f"Run {self.run_id} is still {self.state} after {timeout:.0f} s.")
