@@ -160,3 +160,22 @@ def test_run_of_an_unbuilt_workflow_is_refused_with_the_next_step(project: Any, 
     add_workflow(project, "raw", DIAMOND, build=False)
     with pytest.raises(DhheraError, match="has never been built"):
         run("raw", {}, project=project.name, panel=True)
+
+
+@DHCORE_ONLY
+def test_hera_attach_magic_follows_a_run_started_elsewhere(
+    shell: Any, project: Any, diamond: Any, on_platform: Platform, tmp_path: Path
+) -> None:
+    gate = tmp_path / "gate"
+    started = diamond.run(action="pipeline", parameters={"gate": str(gate)}, log_info=False)  # e.g. the console
+    try:
+        handle = shell.run_line_magic("hera", f"attach {started.id} --project {project.name}")
+        assert handle.run_id == started.id
+        wait_for(lambda: handle.nodes.get("b") == "running", 120, "step b to run")
+        gate.touch()
+        handle.wait(120)
+        assert handle.state == "COMPLETED" and handle.nodes == dict.fromkeys(STEPS, "succeeded")
+        listing = shell.run_line_magic("hera", f"runs diamond --project {project.name}")
+        assert started.id[:8] in repr(listing) and "succeeded" in repr(listing)
+    finally:
+        gate.touch()
