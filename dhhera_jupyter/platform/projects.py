@@ -70,13 +70,26 @@ def project_exists(name: str) -> bool:
     return True
 
 
-def project_names() -> list[str]:
-    """Names of every project on the backend, sorted."""
+def _project_docs() -> list[dict]:
     client = _client()
     with sdk_errors():
         api = client.build_api("base", "list", entity_type="project")
-        docs = _pages(client, api, {}, limit=100_000)
-    return sorted({str(p["name"]) for p in docs if p.get("name")})
+        return _pages(client, api, {}, limit=100_000)
+
+
+def project_names() -> list[str]:
+    """Names of every project on the backend, sorted."""
+    return sorted({str(p["name"]) for p in _project_docs() if p.get("name")})
+
+
+def project_names_by_recency() -> list[str]:
+    """Names of every project, the most recently updated (else created) first: the order to scan for activity."""
+
+    def stamp(doc: dict) -> str:
+        meta = doc.get("metadata") or {}
+        return str(meta.get("updated") or meta.get("created") or "")
+
+    return [str(p["name"]) for p in sorted(_project_docs(), key=stamp, reverse=True) if p.get("name")]
 
 
 def entity_docs(project: str, entity_type: str, params: dict[str, Any] | None = None, limit: int = 1000) -> list[dict]:
@@ -117,7 +130,8 @@ def _created(doc: dict) -> str:
 def recent_activity(names: list[str]) -> Activity | None:
     """The project among ``names`` whose newest run is the newest of all (None when none has a run).
 
-    Reads one run per project (the newest), for at most :data:`RECENT_SCAN_LIMIT` projects: on the local core
+    Reads one run per project (the newest), for the first :data:`RECENT_SCAN_LIMIT` of ``names`` (give them most
+    recently updated first, :func:`project_names_by_recency`): on the local core
     these are the runs this user's notebooks started; on a shared platform, the runs of anyone.
     """
     best: Activity | None = None

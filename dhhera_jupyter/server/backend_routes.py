@@ -10,7 +10,6 @@ from tornado import web
 
 from dhhera_jupyter import settings
 from dhhera_jupyter.errors import BackendUnreachable, CoreError
-from dhhera_jupyter.server import reads
 from dhhera_jupyter.server.base import SidebarHandler
 from dhhera_jupyter.server.http_errors import Conflict
 
@@ -149,8 +148,9 @@ def project_list() -> dict[str, Any]:
     from dhhera_jupyter.platform import projects
 
     backend = platform.backend()
-    names = reads.project_names()
-    recent = projects.recent_activity(names)
+    by_recency = projects.project_names_by_recency()
+    names = sorted(by_recency)
+    recent = projects.recent_activity(by_recency)
     if backend.project not in names:
         names = sorted([*names, backend.project])
     return {

@@ -22,11 +22,6 @@ def require_project(name: str) -> dict:
     return projects.project_doc(name)
 
 
-def project_names() -> list[str]:
-    """Names of every project on the backend, sorted."""
-    return projects.project_names()
-
-
 def list_docs(project: str, entity_type: str, params: dict[str, Any] | None = None, limit: int = 1000) -> list[dict]:
     """Entities of one type in the project, newest first, at most ``limit``."""
     return projects.entity_docs(project, entity_type, params, limit)
