@@ -77,11 +77,6 @@ def _project_docs() -> list[dict]:
         return _pages(client, api, {}, limit=100_000)
 
 
-def project_names() -> list[str]:
-    """Names of every project on the backend, sorted."""
-    return sorted({str(p["name"]) for p in _project_docs() if p.get("name")})
-
-
 def project_names_by_recency() -> list[str]:
     """Names of every project, the most recently updated (else created) first: the order to scan for activity."""
 
