@@ -1,4 +1,8 @@
-"""Our exception types. Each message is one sentence a user can act on."""
+"""Our exception types. Each message is one sentence a user can act on.
+
+The server maps them to HTTP status codes in one place (``server/http_errors.py``); the magics turn
+them into ``UsageError``.
+"""
 
 from __future__ import annotations
 
@@ -19,17 +23,72 @@ class NotFound(DhheraError):
     """A workflow, run or project does not exist."""
 
 
+class SettingError(DhheraError):
+    """An environment variable of dhhera-jupyter holds a value it cannot use; the message names it."""
+
+
+class BadRequest(DhheraError):
+    """The request itself is malformed (invalid JSON body, missing field)."""
+
+
+class Conflict(DhheraError):
+    """The request is valid but the object is not in a state that allows it (stop a finished run...)."""
+
+
+class NotBuilt(Conflict):
+    """The workflow has no build yet, so it cannot run."""
+
+
 class PipelineError(DhheraError):
     """A pipeline definition is invalid (handler, steps, cycle...)."""
 
 
-class BuildError(DhheraError):
-    """A build failed on the backend."""
+class DocumentError(PipelineError, ValueError):
+    """An Argo or DigitalHub document (workflow YAML, spec, expression) is not well formed."""
 
-    #: The build run (SDK entity), the end of its logs, and the magics' handle of the workflow, when known.
-    run: object = None
-    log_tail: str = ""
-    handle: object = None
+
+class YamlRefused(DocumentError):
+    """A YAML text is not valid YAML, or uses anchors/aliases (refused: they expand without bound)."""
+
+
+class ExpressionError(DocumentError):
+    """A ``depends`` or ``when`` expression cannot be parsed or evaluated; the message says where."""
+
+
+class UnknownTask(ExpressionError):
+    """A ``depends`` expression names a task that is not in its DAG.
+
+    Attributes
+    ----------
+    task : str
+        The name as written, without a ``.Result`` suffix.
+    """
+
+    def __init__(self, task: str) -> None:
+        super().__init__(f"'{task}' is not a task of that DAG")
+        self.task = task
+
+
+class BuildError(DhheraError):
+    """A build failed on the backend.
+
+    Parameters
+    ----------
+    message : str
+        The sentence shown to the user.
+    run : object, optional
+        The build run (SDK entity), when known.
+    log_tail : str, optional
+        The end of its logs.
+    handle : object, optional
+        The magics' handle of the workflow.
+    """
+
+    def __init__(self, message: str, *, run: object = None, log_tail: str = "", handle: object = None) -> None:
+        super().__init__(message)
+        self.run = run
+        self.log_tail = log_tail
+        self.handle = handle
 
 
 class GraphRenderError(DhheraError):

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dhhera_jupyter.documents.depends import TaskRef, evaluate_depends
 from dhhera_jupyter.executor.argo_engine import Call, Engine, Handle
-from dhhera_jupyter.executor.argo_expr import TaskRef, evaluate_depends
 from dhhera_jupyter.executor.argo_nodes import FAILED, FULFILLED
 from dhhera_jupyter.executor.argo_spec import continue_on, unsupported
 from dhhera_jupyter.executor.argo_template import UnresolvedVariable, as_param_string, substitute

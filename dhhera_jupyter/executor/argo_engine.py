@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from dhhera_jupyter.executor.argo_expr import ExpressionError, evaluate_when
+from dhhera_jupyter.documents.when import evaluate_when
+from dhhera_jupyter.errors import ExpressionError
 from dhhera_jupyter.executor.argo_nodes import FAILED, NodeStore
 from dhhera_jupyter.executor.argo_spec import (
     LEAF_KINDS,

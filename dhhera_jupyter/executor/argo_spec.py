@@ -6,21 +6,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dhhera_jupyter.errors import PipelineError
-from dhhera_jupyter.executor.argo_expr import ExpressionError, Node, dependencies_tree, parse_depends, task_refs
-from dhhera_jupyter.executor.argo_template import as_param_string
+from dhhera_jupyter.documents.argo import (
+    COMPOSITE_KINDS,
+    LEAF_KINDS,
+    OTHER_KINDS,
+    BothDependsFields,
+    dag_tasks,
+    declared_parameters,
+    entrypoint_of,
+    find_cycle,
+    index_templates,
+    param_string,
+    task_dependencies,
+    template_kind,
+)
+from dhhera_jupyter.documents.depends import DependsTree, task_refs
+from dhhera_jupyter.errors import DocumentError, ExpressionError, PipelineError, UnknownTask
 
-LEAF_KINDS = ("container", "script")
-COMPOSITE_KINDS = ("dag", "steps")
 # Template kinds we recognise but do not run, with the Argo node type they would have.
-UNSUPPORTED_KINDS = {
-    "resource": "Pod",
-    "suspend": "Suspend",
-    "http": "HTTP",
-    "plugin": "Plugin",
-    "data": "Pod",
-    "containerSet": "Pod",
-}
+UNSUPPORTED_KINDS = OTHER_KINDS
+__all__ = ["COMPOSITE_KINDS", "LEAF_KINDS", "UNSUPPORTED_KINDS", "template_kind"]
 _UNSUPPORTED_TEMPLATE_FIELDS = ("synchronization", "memoize", "initContainers", "sidecars")
 _UNSUPPORTED_TASK_FIELDS = {
     "templateRef": "templateRef",
@@ -39,14 +44,6 @@ class ArgoSpecError(PipelineError):
 def unsupported(feature: str) -> str:
     """The message of a node that uses an Argo feature the local core does not run."""
     return f"Argo feature '{feature}' is not supported by the local core; run this pipeline on the platform"
-
-
-def template_kind(template: Mapping[str, Any]) -> str:
-    """``container``, ``script``, ``dag``, ``steps``, one of :data:`UNSUPPORTED_KINDS`, or ``unknown``."""
-    for kind in (*LEAF_KINDS, *COMPOSITE_KINDS, *UNSUPPORTED_KINDS):
-        if template.get(kind) is not None:
-            return kind
-    return "unknown"
 
 
 def template_problem(template: Mapping[str, Any]) -> str | None:
@@ -87,7 +84,7 @@ class DagInfo:
     """What the interpreter needs to know about one DAG template, computed once."""
 
     tasks: dict[str, dict[str, Any]]
-    trees: dict[str, Node | None]
+    trees: dict[str, DependsTree | None]
     deps: dict[str, list[str]]
     targets: list[str]
     fail_fast: bool
@@ -113,12 +110,9 @@ def merge_parameters(spec: Mapping[str, Any], parameters: Mapping[str, Any] | No
     ArgoSpecError
         When a declared parameter ends up with no value.
     """
-    merged: dict[str, str | None] = {}
-    for param in (spec.get("arguments") or {}).get("parameters") or []:
-        value = param.get("value", param.get("default"))
-        merged[str(param.get("name"))] = None if value is None else as_param_string(value)
+    merged = {name: None if v is None else param_string(v) for name, v in declared_parameters(spec).items()}
     for name, value in (parameters or {}).items():
-        merged[str(name)] = as_param_string(value)
+        merged[str(name)] = param_string(value)
     for name, value in merged.items():
         if value is None:
             raise ArgoSpecError(f"workflow parameter '{name}' has no value; pass it as a run parameter")
@@ -138,56 +132,28 @@ def _check_template_ref(owner: str, kind: str, task: Mapping[str, Any], template
         raise ArgoSpecError(f"{kind} '{name}' of template '{owner}' references missing template '{ref}'")
 
 
-def _find_cycle(deps: Mapping[str, list[str]]) -> list[str] | None:
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    path: list[str] = []
-
-    def visit(name: str) -> list[str] | None:
-        state[name] = 1
-        path.append(name)
-        for dep in deps[name]:
-            if state.get(dep) == 1:
-                return path[path.index(dep) :] + [dep]
-            if dep not in state and (cycle := visit(dep)):
-                return cycle
-        path.pop()
-        state[name] = 2
-        return None
-
-    for name in deps:
-        if name not in state and (cycle := visit(name)):
-            return cycle
-    return None
-
-
 def _analyse_dag(owner: str, dag: Mapping[str, Any], templates: Mapping[str, Any]) -> DagInfo:
-    tasks: dict[str, dict[str, Any]] = {}
-    for task in dag.get("tasks") or []:
+    tasks = dag_tasks(dag, f"template '{owner}'")
+    for task in tasks.values():
         _check_template_ref(owner, "task", task, templates)
-        if task["name"] in tasks:
-            raise ArgoSpecError(f"template '{owner}' has two tasks named '{task['name']}'")
-        tasks[task["name"]] = task
-    trees: dict[str, Node | None] = {}
-    for name, task in tasks.items():
-        if task.get("depends") and task.get("dependencies"):
-            raise ArgoSpecError(f"task '{name}' of template '{owner}' uses both 'depends' and 'dependencies'")
-        try:
-            depends = task.get("depends")
-            trees[name] = parse_depends(str(depends)) if depends else dependencies_tree(task.get("dependencies") or [])
-        except ExpressionError as exc:
-            raise ArgoSpecError(f"task '{name}' of template '{owner}' has an invalid depends: {exc}") from exc
+    trees: dict[str, DependsTree | None] = {}
     deps: dict[str, list[str]] = {}
     handled: dict[str, set[str]] = {name: continue_on(task) for name, task in tasks.items()}
-    for name in tasks:
-        deps[name] = []
-        for ref in task_refs(trees[name]):
-            if ref.task not in tasks:
-                raise ArgoSpecError(f"task '{name}' of template '{owner}' depends on unknown task '{ref.task}'")
-            if ref.task not in deps[name]:
-                deps[name].append(ref.task)
+    for name, task in tasks.items():
+        where = f"task '{name}' of template '{owner}'"
+        try:
+            found = task_dependencies(task, tasks)
+        except BothDependsFields as exc:
+            raise ArgoSpecError(f"{where} uses both 'depends' and 'dependencies'") from exc
+        except UnknownTask as exc:
+            raise ArgoSpecError(f"{where} depends on unknown task '{exc.task}'") from exc
+        except ExpressionError as exc:
+            raise ArgoSpecError(f"{where} has an invalid depends: {exc}") from exc
+        trees[name], deps[name] = found.tree, found.names
+        for ref in task_refs(found.tree):
             if ref.result in _HANDLES:
                 handled[ref.task].add(_HANDLES[ref.result])
-    if cycle := _find_cycle(deps):
+    if cycle := find_cycle(deps):
         raise ArgoSpecError(f"template '{owner}' has a dependency cycle: {' -> '.join(cycle)}")
     if dag.get("target"):
         targets = str(dag["target"]).split()
@@ -220,19 +186,17 @@ def analyse(spec: Mapping[str, Any], parameters: Mapping[str, Any] | None = None
     """
     if not isinstance(spec, Mapping):
         raise ArgoSpecError("the workflow spec is not a mapping")
-    templates: dict[str, dict[str, Any]] = {}
-    for template in spec.get("templates") or []:
-        name = template.get("name")
-        if not name:
-            raise ArgoSpecError("the workflow spec has a template without a name")
-        if name in templates:
-            raise ArgoSpecError(f"the workflow spec has two templates named '{name}'")
-        templates[name] = template
-    entrypoint = spec.get("entrypoint")
-    if not entrypoint:
-        raise ArgoSpecError("the workflow spec has no entrypoint")
-    if entrypoint not in templates:
-        raise ArgoSpecError(f"entrypoint '{entrypoint}' is not a template of the workflow")
+    try:
+        return _analyse(spec, parameters)
+    except ArgoSpecError:
+        raise
+    except DocumentError as exc:  # the shared readers' sentences, as this module's error type
+        raise ArgoSpecError(str(exc)) from exc
+
+
+def _analyse(spec: Mapping[str, Any], parameters: Mapping[str, Any] | None) -> Analysis:
+    templates = index_templates(spec, "The workflow spec")
+    entrypoint = entrypoint_of(spec, templates, "The workflow spec")
     dags: dict[str, DagInfo] = {}
     for name, template in templates.items():
         if template.get("dag") is not None:

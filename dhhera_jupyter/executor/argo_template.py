@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from dhhera_jupyter.documents.argo import param_string
+
+as_param_string = param_string  # the executor's name for it
 
 _TAG = re.compile(r"\{\{\s*(.*?)\s*\}\}", re.DOTALL)
 
@@ -16,15 +19,6 @@ class UnresolvedVariable(ValueError):
     def __init__(self, variable: str, message: str | None = None) -> None:
         super().__init__(message or f"cannot resolve '{{{{{variable}}}}}'")
         self.variable = variable
-
-
-def as_param_string(value: Any) -> str:
-    """The string Argo stores for a parameter value written in YAML (``1`` -> ``"1"``, ``true`` -> ``"true"``)."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return ""
-    return json.dumps(value, separators=(",", ":"))
 
 
 def item_label(item: Any) -> str:

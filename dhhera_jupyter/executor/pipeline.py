@@ -10,24 +10,22 @@ This is what DHCore + Argo Workflows + the platform's ``step.py`` container do o
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import yaml
-
 from dhhera_jupyter import settings
 from dhhera_jupyter.core import fsm, profile, run_kinds
 from dhhera_jupyter.core.entities import ApiError
 from dhhera_jupyter.core.runs import RunManager
+from dhhera_jupyter.documents.build import build_spec
+from dhhera_jupyter.documents.keys import EntityKey, parse_key
+from dhhera_jupyter.documents.steps import step_call
 from dhhera_jupyter.executor.argo import ContainerCall, ContainerResult, execute
 
 log = logging.getLogger(__name__)
-
-STEP_SCRIPT = "step.py"
 
 
 def java_str(value: Any) -> str:
@@ -41,28 +39,6 @@ def java_str(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(java_str(v) for v in value) + "]"
     return str(value)
-
-
-def parse_step_args(container: dict) -> tuple[str, dict] | None:
-    """``(entity key, kwargs)`` of a DigitalHub step container, or ``None`` for any other container."""
-    command = container.get("command") or []
-    args = [str(a) for a in (container.get("args") or [])]
-    if command[-1:] != ["python"] or not args or args[0] != STEP_SCRIPT:
-        return None
-    opts: dict[str, str] = {}
-    it = iter(args[1:])
-    for flag in it:
-        if flag.startswith("--"):
-            opts[flag[2:]] = next(it, "")
-    if "entity" not in opts:
-        return None
-    try:
-        kwargs = json.loads(opts.get("kwargs") or "{}")
-    except ValueError as exc:
-        raise ValueError(f"the step's --kwargs is not valid JSON ({exc})") from None
-    if not isinstance(kwargs, dict):
-        raise ValueError("the step's --kwargs must be a JSON object")
-    return opts["entity"], kwargs
 
 
 class PipelineRunner:
@@ -123,9 +99,9 @@ class PipelineRunner:
         run_id, project = run["id"], run["project"]
         try:
             self.manager.mutate(project, run_id, lambda r: self.manager.transition(r, fsm.RUNNING))
-            spec = yaml.safe_load(base64.b64decode(run["spec"]["build"]["base64"]))
-            if isinstance(spec, dict) and "spec" in spec and "templates" not in spec:
-                spec = spec["spec"]
+            spec = build_spec(run)
+            if spec is None:
+                raise ValueError("the run carries no built workflow (spec.build)")
             params = {str(k): java_str(v) for k, v in ((run["spec"].get("parameters") or {}).items())}
             self._log(run_id, f"started with parameters {json.dumps(params)}")
 
@@ -183,14 +159,9 @@ class PipelineRunner:
 
     def _step(self, pipeline: dict, call: ContainerCall, stop: threading.Event) -> ContainerResult:
         """What the platform's ``step.py`` container does, against the core directly."""
-        template = call.template
-        container = template.get("container") or template.get("script") or {}
-        try:
-            parsed = parse_step_args(container)
-        except ValueError as exc:
-            return ContainerResult(ok=False, message=f"step '{call.display_name}': {exc}")
-        if parsed is None:
-            image = container.get("image") or "?"
+        step = step_call(call.template)
+        if step is None or step.key is None:
+            image = (call.template.get("container") or call.template.get("script") or {}).get("image") or "?"
             return ContainerResult(
                 ok=False,
                 phase="Error",
@@ -199,7 +170,9 @@ class PipelineRunner:
                     "(it only runs DigitalHub steps); run this pipeline on the DigitalHub platform."
                 ),
             )
-        key, kwargs = parsed
+        if step.problem is not None or step.kwargs is None:
+            return ContainerResult(ok=False, message=f"step '{call.display_name}': {step.problem}")
+        key, kwargs = step.key, step.kwargs
         if stop.is_set():
             return ContainerResult(ok=False, message="Stopped")
         project = pipeline["project"]
@@ -208,10 +181,9 @@ class PipelineRunner:
         except ApiError as exc:
             self._log(pipeline["id"], f"step {call.display_name} failed: {exc.message}")
             return ContainerResult(ok=False, message=exc.message)
-        fn_ref = self._exec_info(key)
         extra = {
-            "function": fn_ref["name"],
-            "function_id": fn_ref["id"],
+            "function": step.function,
+            "function_id": step.function_id,
             "action": kwargs.get("action"),
             "run_id": child["id"],
         }
@@ -230,7 +202,7 @@ class PipelineRunner:
         if run_kinds.service_url(done):
             extra["service_url"] = run_kinds.service_url(done)  # the run panel and sidebar link and stop it
         if run_kinds.step_succeeded(done):
-            declared = [p.get("name") for p in (template.get("outputs") or {}).get("parameters") or []]
+            declared = step.outputs
             produced = {
                 k: (v.get("key") if isinstance(v, dict) else v)
                 for k, v in (done["status"].get("outputs") or {}).items()
@@ -245,26 +217,24 @@ class PipelineRunner:
         self._log(pipeline["id"], f"step {call.display_name} {state.lower()}: {message}")
         return ContainerResult(ok=False, message=message, extra={**extra, "exit_code": "1"})
 
-    def _exec_info(self, key: str) -> dict[str, str]:
-        # store://{project}/{type}/{kind}/{name}:{id}
-        body = key.removeprefix("store://")
-        parts = body.split("/")
-        if len(parts) != 4 or ":" not in parts[3]:
-            raise ApiError(400, f"'{key}' is not a DigitalHub entity key")
-        name, id_ = parts[3].split(":", 1)
-        return {"project": parts[0], "type": parts[1], "kind": parts[2], "name": name, "id": id_}
+    @staticmethod
+    def _entity(key: str) -> EntityKey:
+        ref = parse_key(key)
+        if ref is None or ref.id is None:
+            raise ApiError(400, f"'{key}' is not a DigitalHub entity key (store://project/type/kind/name:id)")
+        return ref
 
     def _create_child(self, pipeline: dict, key: str, kwargs: dict) -> dict:
-        ref = self._exec_info(key)
+        ref = self._entity(key)
         project, entities = pipeline["project"], self.manager.entities
         kwargs = dict(kwargs)
         action = kwargs.pop("action", None)
         if not action:
             raise ApiError(400, 'the step has no \'action\' in its template (e.g. {"action": "job"})')
-        type_ = ref["type"]
-        fn = entities.store.get(type_, ref["id"])
+        type_ = ref.type
+        fn = entities.store.get(type_, ref.id)
         if fn is None or fn.get("project") != project:
-            raise ApiError(404, f"{type_} '{ref['name']}' ({key}) does not exist in project '{project}'")
+            raise ApiError(404, f"{type_} '{ref.name}' ({key}) does not exist in project '{project}'")
         exec_str = f"{fn['kind']}://{project}/{fn['name']}:{fn['id']}"
         task_kind = f"{fn['kind']}+{action}"
         tasks = entities.list(project, "task", {"kind": task_kind, type_: exec_str})

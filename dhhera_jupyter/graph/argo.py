@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
-from dhhera_jupyter.errors import PipelineError
-from dhhera_jupyter.graph.depends import DependsSyntaxError, depends_names
-from dhhera_jupyter.graph.digitalhub import step_call
+from dhhera_jupyter.documents.argo import (
+    COMPOSITE_KINDS,
+    BothDependsFields,
+    TaskDependencies,
+    dag_tasks,
+    declared_parameters,
+    entrypoint_of,
+    find_cycle,
+    index_templates,
+    param_string,
+    task_dependencies,
+    template_kind,
+    workflow_spec,
+)
+from dhhera_jupyter.documents.steps import step_call
+from dhhera_jupyter.documents.yaml_text import load_yaml
+from dhhera_jupyter.errors import ExpressionError, PipelineError, UnknownTask
 from dhhera_jupyter.graph.model import GraphCluster, GraphNode, PipelineGraph
 
 #: Nested templates are expanded once per use; this bounds the expansion (a template used twice
 #: by a template used twice... grows exponentially).
 MAX_EXPANDED_NODES = 50_000
-
-_KINDS = ("container", "script", "resource", "suspend", "dag", "steps", "containerSet", "data", "http", "plugin")
-
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def from_workflow(spec: Any) -> PipelineGraph:
@@ -30,8 +37,9 @@ def from_workflow(spec: Any) -> PipelineGraph:
     ----------
     spec : dict, str or hera Workflow
         The whole object (``apiVersion``/``kind``/``metadata``/``spec``) or only its ``spec``, as a
-        dict or as YAML/JSON text; a Hera ``Workflow`` (anything with ``to_dict()``) is accepted
-        too. A ``WorkflowTemplate`` or a ``CronWorkflow`` (``spec.workflowSpec``) works the same.
+        dict or as YAML/JSON text (YAML anchors/aliases are refused); a Hera ``Workflow`` (anything
+        with ``to_dict()``) is accepted too. A ``WorkflowTemplate`` or a ``CronWorkflow``
+        (``spec.workflowSpec``) works the same.
 
     Returns
     -------
@@ -47,88 +55,18 @@ def from_workflow(spec: Any) -> PipelineGraph:
         using an undefined template, ``depends``/``dependencies`` naming an unknown task, a
         dependency cycle, duplicate names, or more than ``MAX_EXPANDED_NODES`` nodes.
     """
-    name, body = _workflow_body(spec)
-    label = f"Workflow '{name}'" if name else "The workflow"
-    templates = _templates(body, label)
-    entrypoint = body.get("entrypoint")
-    if not entrypoint:
-        raise PipelineError(f"{label} has no entrypoint; set spec.entrypoint to the name of its main template.")
-    entrypoint = str(entrypoint)
-    if entrypoint not in templates:
-        raise PipelineError(f"{label} has no template named '{entrypoint}', which is its entrypoint.")
-    builder = _Builder(templates)
-    builder.expand_root(entrypoint)
-    return builder.graph(entrypoint, _parameters(body), name)
-
-
-def _workflow_body(spec: Any) -> tuple[str | None, dict[str, Any]]:
     if hasattr(spec, "to_dict") and callable(spec.to_dict) and not isinstance(spec, dict):
         spec = spec.to_dict()
-    if isinstance(spec, bytes):
-        spec = spec.decode("utf-8")
-    if isinstance(spec, str):
-        try:
-            spec = yaml.load(spec, Loader=_YAML_LOADER)  # a safe loader (CSafeLoader when built)
-        except yaml.YAMLError as exc:
-            where = getattr(exc, "problem_mark", None)
-            at = f" at line {where.line + 1}" if where is not None else ""
-            raise PipelineError(f"The workflow text is not valid YAML{at}.") from exc
-    if not isinstance(spec, dict):
-        raise PipelineError(f"An Argo workflow must be a mapping, not {type(spec).__name__}.")
-    name = None
-    body = spec
-    if isinstance(spec.get("spec"), dict) and "templates" not in spec:
-        metadata = spec.get("metadata") if isinstance(spec.get("metadata"), dict) else {}
-        name = metadata.get("name") or metadata.get("generateName")
-        body = spec["spec"]
-    if isinstance(body.get("workflowSpec"), dict) and "templates" not in body:
-        body = body["workflowSpec"]
-    if "templates" not in body and "entrypoint" not in body:
-        raise PipelineError("This is not an Argo workflow: it has neither spec.templates nor spec.entrypoint.")
-    return (str(name) if name else None), body
-
-
-def _templates(body: dict[str, Any], label: str) -> dict[str, dict[str, Any]]:
-    raw = body.get("templates") or []
-    if not isinstance(raw, list):
-        raise PipelineError(f"{label} has spec.templates that is not a list.")
-    templates: dict[str, dict[str, Any]] = {}
-    for i, template in enumerate(raw):
-        if not isinstance(template, dict) or not template.get("name"):
-            raise PipelineError(f"{label} has a template without a name (spec.templates[{i}]).")
-        name = str(template["name"])
-        if name in templates:
-            raise PipelineError(f"{label} defines template '{name}' twice.")
-        templates[name] = template
-    return templates
-
-
-def _parameters(body: dict[str, Any]) -> dict[str, str | None]:
-    arguments = body.get("arguments") if isinstance(body.get("arguments"), dict) else {}
-    result: dict[str, str | None] = {}
-    for param in arguments.get("parameters") or []:
-        if isinstance(param, dict) and param.get("name") is not None:
-            value = param.get("value", param.get("default"))
-            result[str(param["name"])] = None if value is None else _text(value)
-    return result
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=False, default=str)
-    return str(value)
-
-
-def template_kind(template: dict[str, Any]) -> str:
-    """Return the Argo type of a template (``container``, ``dag``, ``steps``...), ``unknown`` if none."""
-    for kind in _KINDS:
-        if template.get(kind) is not None:
-            return kind
-    return "unknown"
+    if isinstance(spec, (str, bytes)):
+        spec = load_yaml(spec, "The workflow text")
+    name, body = workflow_spec(spec, "The workflow")
+    label = f"Workflow '{name}'" if name else "The workflow"
+    templates = index_templates(body, label)
+    entrypoint = entrypoint_of(body, templates, label)
+    builder = _Builder(templates)
+    builder.expand_root(entrypoint)
+    parameters = {k: None if v is None else _text(v) for k, v in declared_parameters(body).items()}
+    return builder.graph(entrypoint, parameters, name)
 
 
 @dataclass
@@ -153,7 +91,7 @@ class _Builder:
     def expand_root(self, entrypoint: str) -> None:
         template = self.templates[entrypoint]
         kind = template_kind(template)
-        if kind in ("dag", "steps"):
+        if kind in COMPOSITE_KINDS:
             self._expand(entrypoint, None, (entrypoint,))
         else:
             # A single-template workflow: one node named after the template.
@@ -168,30 +106,22 @@ class _Builder:
 
     def _expand_dag(self, template_name: str, dag: Any, parent: _Entry | None, stack: tuple[str, ...]) -> None:
         where = f"DAG template '{template_name}'"
-        tasks = (dag.get("tasks") if isinstance(dag, dict) else None) or []
-        if not isinstance(tasks, list):
-            raise PipelineError(f"{where} has dag.tasks that is not a list.")
-        by_name: dict[str, _Entry] = {}
-        pending: list[tuple[_Entry, dict[str, Any]]] = []
-        for i, task in enumerate(tasks):
-            if not isinstance(task, dict) or not task.get("name"):
-                raise PipelineError(f"{where} has a task without a name (dag.tasks[{i}]).")
-            name = str(task["name"])
-            if name in by_name:
-                raise PipelineError(f"{where} has two tasks named '{name}'.")
-            entry = self._add(name, parent, None, task, f"task '{name}' of {where}", stack)
-            by_name[name] = entry
-            pending.append((entry, task))
+        tasks = dag_tasks(dag, where)
+        by_name = {n: self._add(n, parent, None, t, f"task '{n}' of {where}", stack) for n, t in tasks.items()}
         deps: dict[str, list[str]] = {}
-        for entry, task in pending:
-            names = self._task_deps(entry.name, task, by_name, where)
-            deps[entry.name] = names
-            entry.node.depends = _depends_text(task)
-            for dep in names:
+        for name, task in tasks.items():
+            entry = by_name[name]
+            found = _task_deps(name, task, by_name, where)
+            deps[name] = found.names
+            entry.node.depends = found.text
+            for dep in found.names:
                 self.raw_edges.append((by_name[dep], entry))
-        _check_acyclic(deps, where)
-        for entry, task in pending:
-            self._expand_child(entry, task, stack)
+        cycle = find_cycle(deps)
+        if cycle is not None:
+            # deps point backwards (task -> what it waits for); show the order things run in.
+            raise PipelineError(f"{where} has a dependency cycle: {' -> '.join(reversed(cycle))}.")
+        for name, task in tasks.items():
+            self._expand_child(by_name[name], task, stack)
 
     def _expand_steps(self, template_name: str, groups: Any, parent: _Entry | None, stack: tuple[str, ...]) -> None:
         where = f"Steps template '{template_name}'"
@@ -225,7 +155,7 @@ class _Builder:
 
     def _expand_child(self, entry: _Entry, task: dict[str, Any], stack: tuple[str, ...]) -> None:
         node = entry.node
-        if node.kind not in ("dag", "steps") or node.template is None or task.get("inline") is not None:
+        if node.kind not in COMPOSITE_KINDS or node.template is None or task.get("inline") is not None:
             return
         if node.template in stack:
             node.recursive = True
@@ -275,37 +205,6 @@ class _Builder:
         if name not in self.templates:
             raise PipelineError(f"The {where} uses template '{name}', which the workflow does not define.")
         return self.templates[name], name
-
-    @staticmethod
-    def _task_deps(name: str, task: dict[str, Any], by_name: dict[str, _Entry], where: str) -> list[str]:
-        has_list = task.get("dependencies") is not None
-        has_expr = task.get("depends") is not None
-        if has_list and has_expr:
-            raise PipelineError(f"Task '{name}' of {where} sets both depends and dependencies; keep one.")
-
-        def unknown(dep: str) -> PipelineError:
-            return PipelineError(f"Task '{name}' of {where} depends on '{dep}', which is not a task of that DAG.")
-
-        if has_list:
-            deps = task["dependencies"]
-            if isinstance(deps, str):
-                deps = [deps]
-            names: list[str] = []
-            for dep in deps:
-                dep = str(dep)
-                if dep not in by_name:
-                    raise unknown(dep)
-                if dep not in names:
-                    names.append(dep)
-            return names
-        if has_expr:
-            try:
-                return depends_names(str(task["depends"]), by_name, unknown)
-            except DependsSyntaxError as exc:
-                raise PipelineError(
-                    f"Task '{name}' of {where} has an invalid depends expression '{task['depends']}': {exc}."
-                ) from exc
-        return []
 
     # -- ids -------------------------------------------------------------------------------
 
@@ -361,7 +260,7 @@ def _describe(node: GraphNode, template: dict[str, Any]) -> None:
     call = step_call(template)
     if call is not None:
         node.function = call.function
-        node.function_key = call.function_key
+        node.function_key = call.key
         node.function_id = call.function_id
         node.action = call.action
         node.kwargs = call.kwargs
@@ -408,36 +307,19 @@ def _sequence_count(seq: dict[str, Any]) -> int | None:
     return None
 
 
-def _depends_text(task: dict[str, Any]) -> str | None:
-    if task.get("depends") is not None:
-        return str(task["depends"])
-    deps = task.get("dependencies")
-    if deps:
-        return " && ".join(str(d) for d in ([deps] if isinstance(deps, str) else deps))
-    return None
+def _text(value: Any) -> str:
+    return param_string(value, readable=True)
 
 
-def _check_acyclic(deps: dict[str, list[str]], where: str) -> None:
-    """Raise PipelineError naming the tasks of the first dependency cycle found."""
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    for start, first in deps.items():
-        if state.get(start):
-            continue
-        path: list[str] = [start]
-        iters = [iter(first)]
-        state[start] = 1
-        while iters:
-            nxt = next(iters[-1], None)
-            if nxt is None:
-                state[path.pop()] = 2
-                iters.pop()
-                continue
-            if state.get(nxt) == 1:
-                cycle = path[path.index(nxt) :] + [nxt]
-                # deps point backwards (task -> what it waits for); show the order things run in.
-                cycle.reverse()
-                raise PipelineError(f"{where} has a dependency cycle: {' -> '.join(cycle)}.")
-            if not state.get(nxt):
-                state[nxt] = 1
-                path.append(nxt)
-                iters.append(iter(deps[nxt]))
+def _task_deps(name: str, task: dict[str, Any], by_name: dict[str, _Entry], where: str) -> TaskDependencies:
+    try:
+        return task_dependencies(task, by_name)
+    except BothDependsFields as exc:
+        raise PipelineError(f"Task '{name}' of {where} sets both depends and dependencies; keep one.") from exc
+    except UnknownTask as exc:
+        message = f"Task '{name}' of {where} depends on '{exc.task}', which is not a task of that DAG."
+        raise PipelineError(message) from exc
+    except ExpressionError as exc:
+        raise PipelineError(
+            f"Task '{name}' of {where} has an invalid depends expression '{task['depends']}': {exc}."
+        ) from exc

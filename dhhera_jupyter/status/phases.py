@@ -4,19 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-# -- step (node) states shown by the widgets -------------------------------------------------------
+from dhhera_jupyter.documents.states import (
+    BAD_NODE_STATES,
+    FINAL_NODE_STATES,
+    GONE_RUN_STATES,
+    NODE_STATES,
+    STOPPABLE_RUN_STATES,
+    TERMINAL_RUN_STATES,
+)
+from dhhera_jupyter.documents.states import NODE_ERROR as ERROR
+from dhhera_jupyter.documents.states import NODE_FAILED as FAILED
+from dhhera_jupyter.documents.states import NODE_OMITTED as OMITTED
+from dhhera_jupyter.documents.states import NODE_PENDING as PENDING
+from dhhera_jupyter.documents.states import NODE_RUNNING as RUNNING
+from dhhera_jupyter.documents.states import NODE_SKIPPED as SKIPPED
+from dhhera_jupyter.documents.states import NODE_STOPPED as STOPPED
+from dhhera_jupyter.documents.states import NODE_SUCCEEDED as SUCCEEDED
 
-PENDING, RUNNING, SUCCEEDED, FAILED, ERROR = "pending", "running", "succeeded", "failed", "error"
-SKIPPED, OMITTED, STOPPED = "skipped", "omitted", "stopped"
-
-#: Every state a graph node can be drawn in (the DagWidget's ``node_states`` values).
-NODE_STATES = (PENDING, RUNNING, SUCCEEDED, FAILED, ERROR, SKIPPED, OMITTED, STOPPED)
-
-#: Node states after which a step changes no more.
-FINAL_NODE_STATES = frozenset({SUCCEEDED, FAILED, ERROR, SKIPPED, OMITTED, STOPPED})
-
-#: Node states that mean the step went wrong.
-BAD_NODE_STATES = frozenset({FAILED, ERROR})
+# The sets live in documents.states (one definition); re-exported here for the status readers.
+__all__ = [
+    "BAD_NODE_STATES",
+    "FINAL_NODE_STATES",
+    "GONE_RUN_STATES",
+    "NODE_STATES",
+    "STOPPABLE_RUN_STATES",
+    "TERMINAL_RUN_STATES",
+    "aggregate",
+    "node_state",
+    "run_is_terminal",
+    "run_label",
+]
 
 _PHASES = {
     "pending": PENDING,
@@ -27,17 +44,6 @@ _PHASES = {
     "skipped": SKIPPED,
     "omitted": OMITTED,
 }
-
-# -- run states (DigitalHub) -----------------------------------------------------------------------
-
-#: Run states after which nothing moves (``run.wait()`` stops at the same ones).
-TERMINAL_RUN_STATES = frozenset({"COMPLETED", "ERROR", "STOPPED"})
-
-#: Run states of a run that is gone or going.
-GONE_RUN_STATES = frozenset({"DELETING", "DELETED"})
-
-#: Run states that can still be stopped.
-STOPPABLE_RUN_STATES = frozenset({"CREATED", "BUILT", "READY", "PENDING", "RUNNING"})
 
 #: Node types that only group other nodes (they are no step of their own).
 GROUP_TYPES = frozenset({"StepGroup", "TaskGroup", "Retry"})

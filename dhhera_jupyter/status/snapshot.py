@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
+from dhhera_jupyter.documents.keys import parse_exec
 from dhhera_jupyter.graph.model import PipelineGraph
 from dhhera_jupyter.status import phases
 from dhhera_jupyter.status.mapping import NodeMapper, is_step_type, workflow_name_of
@@ -221,10 +222,8 @@ def _params(values: object) -> tuple[tuple[str, str], ...]:
 
 def _exec_name(exec_string: object) -> str | None:
     """``hera://demo/wf:ID`` -> ``wf``."""
-    if not isinstance(exec_string, str) or "://" not in exec_string:
-        return None
-    tail = exec_string.split("://", 1)[1].split("/", 1)[-1]
-    return tail.split(":", 1)[0] or None
+    ref = parse_exec(exec_string)
+    return ref.name if ref is not None else None
 
 
 @dataclass

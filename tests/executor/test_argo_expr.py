@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dhhera_jupyter.executor.argo_expr import (
-    ExpressionError,
-    TaskRef,
-    evaluate_depends,
-    evaluate_when,
-    parse_depends,
-    task_refs,
-)
+from dhhera_jupyter.documents.depends import TaskRef, evaluate_depends, parse_depends, task_refs
+from dhhera_jupyter.documents.when import evaluate_when
+from dhhera_jupyter.errors import ExpressionError
 from dhhera_jupyter.executor.argo_template import UnresolvedVariable, item_label, substitute, substitute_all
 
 

@@ -23,7 +23,11 @@ def _cycle() -> dict:
 
 CASES = {
     "no entrypoint": (_without_entrypoint(), None, "has no entrypoint"),
-    "entrypoint names no template": ({**dag_spec([task("A")]), "entrypoint": "nope"}, None, "entrypoint 'nope'"),
+    "entrypoint names no template": (
+        {**dag_spec([task("A")]), "entrypoint": "nope"},
+        None,
+        "'nope', which is its entrypoint",
+    ),
     "task references missing template": (
         dag_spec([task("A", "ghost")]),
         None,
