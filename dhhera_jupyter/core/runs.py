@@ -24,6 +24,7 @@ from dhhera_jupyter.core import fsm, profile, run_kinds, runlogs
 from dhhera_jupyter.core.entities import ApiError, Entities, now_iso, parse_exec
 from dhhera_jupyter.core.names import inside
 from dhhera_jupyter.core.run_kinds import EnvironmentProvider, Executor, RunKind
+from dhhera_jupyter.documents.build import result_spec
 
 log = logging.getLogger(__name__)
 
@@ -429,11 +430,10 @@ class RunManager:
         self.transition(run, fsm.COMPLETED)
 
     def _store_workflow_build(self, run: dict) -> None:
-        encoded = (run["status"].get("results") or {}).get("workflow")
-        if not encoded:
+        manifest = result_spec((run["status"].get("results") or {}).get("workflow"))  # aliases refused
+        if manifest is None:
             raise ValueError("the build finished without producing a workflow")
-        manifest = yaml.safe_load(base64.b64decode(encoded))
-        spec = _drop_empty(manifest.get("spec") if isinstance(manifest, dict) and "spec" in manifest else manifest)
+        spec = _drop_empty(manifest)
         if not isinstance(spec, dict) or not spec.get("templates"):
             raise ValueError("the workflow has no templates")
         text = yaml.safe_dump(spec, sort_keys=False)

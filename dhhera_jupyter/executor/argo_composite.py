@@ -6,6 +6,7 @@ only while it waits for a child to change.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -128,6 +129,17 @@ class DagRun:
         self.info = engine.analysis.dags[template["name"]]
         self.tasks = {task["name"]: task for task in template["dag"].get("tasks") or []}
         self.runs: dict[str, TaskRun] = {}
+        # Kept incrementally so that a round of the loop costs what changed, not the size of the DAG.
+        self.unsettled: dict[str, TaskRun] = {}
+        # A task is ready when all its dependencies settled fulfilled: counted down, never rescanned.
+        self.position = {name: i for i, name in enumerate(self.info.order)}
+        self.missing = {name: len(self.info.deps[name]) for name in self.info.order}
+        self.dependents: dict[str, list[str]] = {}
+        for name in self.info.order:
+            for dep in self.info.deps[name]:
+                self.dependents.setdefault(dep, []).append(name)
+        self.ready = [(self.position[name], name) for name in self.info.order if not self.missing[name]]
+        self.scope: dict[str, str] = {}  # tasks.<name>.* of the settled tasks
         self.halted: str | None = None  # the failure phase that stopped new dispatches (fail-fast)
 
     def run(self) -> tuple[str, dict[str, str], str]:
@@ -135,7 +147,7 @@ class DagRun:
             changed = self._settle()
             changed = self._dispatch() or changed
             if not changed:
-                if not any(run.running for run in self.runs.values()):
+                if not self.unsettled:
                     break
                 self.e.wait()
         phase = self._phase()
@@ -148,9 +160,16 @@ class DagRun:
 
     def _settle(self) -> bool:
         changed = False
-        for name, run in self.runs.items():
+        for name, run in list(self.unsettled.items()):
             if not run.settle(self.e, self.info.handled[name]):
                 continue
+            del self.unsettled[name]
+            self.scope.update(run.scope(f"tasks.{name}"))
+            if run.phase in FULFILLED:
+                for dependent in self.dependents.get(name, ()):
+                    self.missing[dependent] -= 1
+                    if not self.missing[dependent]:
+                        heapq.heappush(self.ready, (self.position[dependent], dependent))
             changed = True
             failed = run.phase in FAILED and run.phase not in self.info.handled[name]
             if failed and self.info.fail_fast and self.halted is None:
@@ -163,31 +182,32 @@ class DagRun:
         if self.e.stopped():
             return False
         changed = False
-        for name in self.info.order:
-            if name in self.runs:
-                continue
-            if any(dep not in self.runs or self.runs[dep].phase not in FULFILLED for dep in self.info.deps[name]):
-                continue
+        held: list[tuple[int, str]] = []  # ready, but fail-fast holds them back
+        while self.ready:
+            position, name = heapq.heappop(self.ready)
             tree, call_name = self.info.trees[name], f"{self.name}.{name}"
             if tree is not None and not evaluate_depends(tree, self._result_of):
                 call = Call(call_name, name, None, {}, self._parents(name))
                 handle = self.e.finished_node(call, "Omitted", "omitted: depends condition not met")
                 self.runs[name] = TaskRun([handle])
             elif self.halted is None:
-                scope = {k: v for dep, run in self.runs.items() for k, v in run.scope(f"tasks.{dep}").items()}
                 handles, expanded, group_id = self.e.start_task(
                     call_name,
                     name,
                     self.tasks[name],
-                    scope,
+                    self.scope,
                     self._parents(name),
                     halted=self._halting,
                     group=True,
                 )
                 self.runs[name] = TaskRun(handles, expanded=expanded, group_id=group_id)
             else:
+                held.append((position, name))
                 continue
+            self.unsettled[name] = self.runs[name]
             changed = True
+        for item in held:
+            heapq.heappush(self.ready, item)
         return changed
 
     def _halting(self) -> bool:
@@ -230,25 +250,40 @@ class DagRun:
         """Argo's assessDAGPhase: a target inherits the last completed phase of its branch through Skipped/Omitted."""
         if self.e.stopped():
             return "Failed"
-        memo: dict[str, str | None] = {}
-
-        def branch(name: str) -> str | None:
-            if name not in memo:
-                run = self.runs.get(name)
-                phase = run.phase if run is not None else None
-                if phase in ("Skipped", "Omitted"):
-                    inherited = [branch(dep) for dep in self.info.deps[name]]
-                    phase = next((p for p in inherited if p in FAILED), "Succeeded")
-                memo[name] = phase or None
-            return memo[name]
-
+        memo = self._branch_phases()
         for target in self.info.targets:
-            phase = branch(target)
+            phase = memo.get(target)
             if phase is None and self.halted:
                 return self.halted
             if phase in FAILED and phase not in continue_on(self.info.tasks[target]):
                 return phase
         return self.halted or "Succeeded"
+
+    def _branch_phases(self) -> dict[str, str | None]:
+        """Each task's phase, a Skipped/Omitted one replaced by the first failure among its dependencies' phases
+        (else Succeeded). Post-order with an explicit stack: a 1000-deep chain of skipped tasks needs no recursion."""
+        memo: dict[str, str | None] = {}
+        for target in self.info.targets:
+            stack = [target]
+            while stack:
+                name = stack[-1]
+                if name in memo:
+                    stack.pop()
+                    continue
+                run = self.runs.get(name)
+                phase = run.phase if run is not None else None
+                if phase not in ("Skipped", "Omitted"):
+                    memo[name] = phase or None
+                    stack.pop()
+                    continue
+                todo = [dep for dep in self.info.deps[name] if dep not in memo]
+                if todo:
+                    stack.extend(todo)
+                    continue
+                inherited = (memo[dep] for dep in self.info.deps[name])
+                memo[name] = next((p for p in inherited if p in FAILED), "Succeeded")
+                stack.pop()
+        return memo
 
 
 class StepsRun:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -225,7 +226,7 @@ class Engine:
         name: str,
         display: str,
         task: Mapping[str, Any],
-        scope: Mapping[str, str],
+        scope: dict[str, str],
         parents: list[str],
         *,
         halted: Callable[[], bool],
@@ -239,7 +240,9 @@ class Engine:
         if problem := task_problem(task):
             return [self.fail_now(call, "Skipped", problem)], False, None
         try:
-            partial = substitute_all(task, {**self.globals, **scope}, ("tasks.", "steps.", "inputs.", "workflow."))
+            # A view, not a copy: a task of a 1000-wide DAG must not copy the scope of all the others.
+            values = ChainMap(scope, self.globals)
+            partial = substitute_all(task, values, ("tasks.", "steps.", "inputs.", "workflow."))
             items = self.expand(partial)
         except (UnresolvedVariable, NodeError) as exc:
             return [self.fail_now(call, "Skipped", str(exc))], False, None

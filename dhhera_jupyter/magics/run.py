@@ -13,10 +13,10 @@ from typing import Any
 
 from IPython.core.magic_arguments import argument, magic_arguments
 
-from dhhera_jupyter.errors import DhheraError, NotFound
-
-PIPELINE_RUN_KIND = "hera+pipeline:run"
-
+from dhhera_jupyter.documents.build import build_spec
+from dhhera_jupyter.documents.keys import parse_exec, workflow_key
+from dhhera_jupyter.documents.states import PIPELINE_RUN_KIND
+from dhhera_jupyter.errors import DhheraError, DocumentError, NotFound
 
 # -- where the run is shown ----------------------------------------------------------------------
 
@@ -228,14 +228,10 @@ def attach(
             f"Run {run_id} is a {doc.get('kind')} run, not a pipeline run; only pipeline runs open in a run panel."
         )
     graph = graph_of_run(doc)
-    spec_text = (doc.get("spec") or {}).get("build") or {}
-    declared: dict[str, Any] = {}
-    if spec_text.get("base64"):
-        import base64
-
-        import yaml
-
-        declared = pipeline_runs.declared_parameters(yaml.safe_load(base64.b64decode(spec_text["base64"])))
+    try:
+        declared = pipeline_runs.declared_parameters(build_spec(doc))
+    except DocumentError:
+        declared = {}
     name, submit = _workflow_of(doc, project, graph, declared)
     watched = WatchedRun(run_id, project, graph, doc=doc)
     return _present(watched, graph, declared, submit, name, wait, timeout, panel)
@@ -247,15 +243,15 @@ def _workflow_of(
     """The workflow name of a run and a submitter re-running that exact version (None when it is gone)."""
     from dhhera_jupyter import platform
 
-    exec_string = str((doc.get("spec") or {}).get("workflow") or "")
-    if "://" not in exec_string:
+    ref = parse_exec((doc.get("spec") or {}).get("workflow"))
+    if ref is None:
         return None, None
-    name, _, version = exec_string.split("://", 1)[1].split("/", 1)[-1].partition(":")
+    name, version = ref.name, ref.id
     dh = platform.sdk()
     try:
         with platform.sdk_errors(not_found=f"workflow {name}"):
             wf = (
-                dh.get_workflow(f"store://{project}/workflow/hera/{name}:{version}")
+                dh.get_workflow(workflow_key(project, name, version))
                 if version
                 else platform.get_workflow(name, project)
             )

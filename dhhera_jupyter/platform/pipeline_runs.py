@@ -7,12 +7,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from dhhera_jupyter.errors import DhheraError, NotFound
+from dhhera_jupyter.documents.states import FINISHED_RUN_STATES
+from dhhera_jupyter.errors import Conflict, DhheraError, NotBuilt, NotFound
 from dhhera_jupyter.platform.backend import backend, sdk
 from dhhera_jupyter.platform.sdk_errors import sdk_errors
 
 #: Run states after which a run cannot be stopped.
-FINISHED_STATES = frozenset({"COMPLETED", "ERROR", "STOPPED", "DELETING", "DELETED"})
+FINISHED_STATES = FINISHED_RUN_STATES
 
 #: Task options of ``workflow.run(...)`` and what each takes (seed document, "Task parameters").
 TASK_OPTIONS = {
@@ -30,10 +31,6 @@ TASK_OPTIONS = {
 SDK_KEPT_OPTIONS = frozenset({"envs", "secrets", "profile", "resources", "volumes"})
 
 _SCALARS = (str, int, float, bool)
-
-
-class NotBuilt(DhheraError):
-    """The workflow has no build yet, so it cannot run."""
 
 
 def declared_parameters(spec: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -136,7 +133,7 @@ def parse_json_option(flag: str, text: str) -> Any:
     """Parse the JSON value of a command-line option, naming the option when it is invalid."""
     try:
         return json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise DhheraError(f"{flag} needs JSON; '{text}' is not valid JSON ({exc.msg} at column {exc.colno}).") from None
 
 
@@ -178,7 +175,7 @@ def stop_run(run_id: str, project: str | None = None) -> dict:
     ------
     NotFound
         If the run does not exist.
-    DhheraError
+    Conflict
         If it already finished.
     """
     dh = sdk()
@@ -187,7 +184,7 @@ def stop_run(run_id: str, project: str | None = None) -> dict:
         run = dh.get_run(run_id, project=project)
     state = str(run.status.state)
     if state in FINISHED_STATES:
-        raise DhheraError(f"Run {run_id} already finished ({state}); there is nothing to stop.")
+        raise Conflict(f"Run {run_id} already finished ({state}); there is nothing to stop.")
     with sdk_errors():
         run.stop()
     return run.to_dict()

@@ -9,12 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 from dhhera_jupyter import settings
-from dhhera_jupyter.errors import BuildError, DhheraError
+from dhhera_jupyter.documents.build import result_spec
+from dhhera_jupyter.documents.keys import workflow_exec_prefix
+from dhhera_jupyter.documents.states import FINISHED_RUN_STATES
+from dhhera_jupyter.errors import BuildError, DhheraError, DocumentError
 from dhhera_jupyter.platform.backend import backend, sdk
 from dhhera_jupyter.platform.sdk_errors import credentials_rejected, sdk_errors
 
 #: States after which a run never changes again.
-TERMINAL_STATES = frozenset({"COMPLETED", "ERROR", "STOPPED", "DELETED"})
+TERMINAL_STATES = FINISHED_RUN_STATES
 
 #: Lines of log shown with a failed build.
 LOG_TAIL_LINES = 20
@@ -77,7 +80,7 @@ def list_runs(project: str | None = None, workflow: str | None = None, limit: in
     prefix = None
     if workflow:
         params["workflow"] = workflow
-        prefix = f"hera://{project}/{workflow}:"  # the backend matches names as substrings
+        prefix = workflow_exec_prefix(project, workflow)  # the backend matches names as substrings
     out: list[dict] = []
     page = 0
     with sdk_errors():
@@ -149,12 +152,11 @@ def build(
         if state in TERMINAL_STATES:
             break
         if elapsed > timeout:
-            err = BuildError(
+            raise BuildError(
                 f"The build of workflow '{workflow.name}' did not finish within {timeout:.0f} s "
-                f"(run {run.id} is {state})."
+                f"(run {run.id} is {state}).",
+                run=run,
             )
-            err.run, err.log_tail = run, ""
-            raise err
         time.sleep(interval)
         interval = min(longest, interval * 1.5)
     if state != "COMPLETED":
@@ -169,24 +171,17 @@ def build_failure(workflow: Any, run: Any) -> BuildError:
         logs = run_logs(run.id, run.project)
     except Exception:  # noqa: BLE001 - the failure itself is what matters
         logs = ""
-    err = BuildError(f"The build of workflow '{workflow.name}' ended {run.status.state}: {message} (run {run.id}).")
-    err.run = run
-    err.log_tail = "\n".join(logs.splitlines()[-LOG_TAIL_LINES:])
-    return err
+    return BuildError(
+        f"The build of workflow '{workflow.name}' ended {run.status.state}: {message} (run {run.id}).",
+        run=run,
+        log_tail="\n".join(logs.splitlines()[-LOG_TAIL_LINES:]),
+    )
 
 
 def built_manifest(run: Any) -> dict | None:
     """The Argo WorkflowSpec in a completed build run's ``status.results.workflow`` (None when absent)."""
-    import yaml
-
     status = run.get("status", {}) if isinstance(run, dict) else run.status.to_dict()
-    encoded = (status.get("results") or {}).get("workflow")
-    if not encoded:
-        return None
     try:
-        manifest = yaml.safe_load(base64.b64decode(encoded))
-    except (binascii.Error, ValueError, yaml.YAMLError):
+        return result_spec((status.get("results") or {}).get("workflow"))
+    except DocumentError:
         return None
-    if isinstance(manifest, dict) and isinstance(manifest.get("spec"), dict):
-        return manifest["spec"]
-    return manifest if isinstance(manifest, dict) else None

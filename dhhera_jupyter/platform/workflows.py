@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Any
 
+from dhhera_jupyter.documents.build import build_spec, decode_text
+from dhhera_jupyter.documents.states import WORKFLOW_KIND
 from dhhera_jupyter.errors import NotFound
 from dhhera_jupyter.platform.backend import backend, sdk
 from dhhera_jupyter.platform.sdk_errors import sdk_errors
 
 #: Workflow kind of the Hera runtime.
-KIND = "hera"
+KIND = WORKFLOW_KIND
 
 
 def _project_name(project: str | None) -> str:
@@ -59,19 +60,10 @@ def workflow_versions(name: str, project: str | None = None) -> list[Any]:
         return []
 
 
-def _decode(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return base64.b64decode(value).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-
-
 def workflow_source(workflow: Any) -> str | None:
     """The registered source code of ``workflow`` (None when it is only referenced by URI)."""
     source = getattr(workflow.spec, "source", None) or {}
-    return _decode(source.get("base64"))
+    return decode_text(source.get("base64"))
 
 
 def _unchanged(
@@ -154,14 +146,7 @@ def register_workflow(
 
 def built_spec(workflow: Any) -> dict | None:
     """The Argo WorkflowSpec of the workflow's last build (``spec.build``, decoded), or None if never built."""
-    import yaml
-
-    spec = workflow.get("spec", {}) if isinstance(workflow, dict) else workflow.spec.to_dict()
-    text = _decode((spec.get("build") or {}).get("base64"))
-    if not text:
-        return None
-    value = yaml.safe_load(text)
-    return value if isinstance(value, dict) else None
+    return build_spec(workflow if isinstance(workflow, dict) else {"spec": workflow.spec.to_dict()})
 
 
 def list_workflows(project: str | None = None) -> list[dict]:

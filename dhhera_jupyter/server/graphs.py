@@ -8,8 +8,6 @@ of one workflow version share one layout, and polling a run never re-parses its 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import threading
 import time
@@ -18,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dhhera_jupyter.documents.build import build_text
 from dhhera_jupyter.errors import NotFound, PipelineError
 from dhhera_jupyter.graph import PipelineGraph, from_workflow
 from dhhera_jupyter.graph.collapse import collapse
@@ -63,18 +62,9 @@ def node_details(graph: PipelineGraph) -> dict[str, dict[str, Any]]:
     return {n.id: {k: v for k, v in n.to_dict().items() if k != "id"} for n in graph.nodes}
 
 
-def _decode(value: object) -> str | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return base64.b64decode(value).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-
-
 def build_in(doc: Mapping[str, Any]) -> str | None:
     """The Argo workflow text in an entity's ``spec.build.base64`` (a run or a workflow), if any."""
-    return _decode(section(section(doc, "spec"), "build").get("base64"))
+    return build_text(doc)
 
 
 @dataclass

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from dhhera_jupyter.errors import (
     BackendUnreachable,
+    BadRequest,
     BuildError,
+    Conflict,
     CoreError,
     DhheraError,
     GraphRenderError,
+    NotBuilt,
     NotFound,
     PipelineError,
 )
-from dhhera_jupyter.platform.pipeline_runs import NotBuilt
 
-
-class Conflict(DhheraError):
-    """The request is valid but the object is not in a state that allows it (stop a finished run...)."""
-
-
-class BadRequest(DhheraError):
-    """The request itself is malformed (invalid JSON body, missing field)."""
+__all__ = ["BadRequest", "Conflict", "message_of", "status_of"]
 
 
 #: Most specific first: the first class the error is an instance of gives the status.

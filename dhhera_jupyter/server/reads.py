@@ -6,15 +6,14 @@ Every read goes through :mod:`dhhera_jupyter.platform.projects` (read-only: an u
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from dhhera_jupyter import platform
+from dhhera_jupyter.documents.keys import parse_exec, workflow_key
 from dhhera_jupyter.errors import NotFound
 from dhhera_jupyter.platform import projects
 
 #: ``hera://<project>/<name>:<id>``
-_EXEC = re.compile(r"^[a-z+]+://(?P<project>[^/]+)/(?P<name>[^:]+)(?::(?P<id>.+))?$")
 
 
 def require_project(name: str) -> dict:
@@ -25,14 +24,6 @@ def require_project(name: str) -> dict:
 def list_docs(project: str, entity_type: str, params: dict[str, Any] | None = None, limit: int = 1000) -> list[dict]:
     """Entities of one type in the project, newest first, at most ``limit``."""
     return projects.entity_docs(project, entity_type, params, limit)
-
-
-def parse_exec(exec_string: object) -> tuple[str, str, str | None] | None:
-    """``hera://demo/etl:ID`` -> ``("demo", "etl", "ID")``; None when it is not an exec string."""
-    match = _EXEC.match(str(exec_string or ""))
-    if match is None:
-        return None
-    return match["project"], match["name"], match["id"]
 
 
 def workflow_doc(project: str, exec_string: str) -> dict:
@@ -46,7 +37,7 @@ def workflow_doc(project: str, exec_string: str) -> dict:
     parsed = parse_exec(exec_string)
     if parsed is None:
         raise NotFound(f"The run names no workflow ('{exec_string}').")
-    _, name, version = parsed
+    name, version = parsed.name, parsed.id
     gone = f"Workflow '{name}' of this run no longer exists in project '{project}'."
     if version:
         return projects.entity_doc(project, "workflow", version, gone)
@@ -65,9 +56,9 @@ def workflow_entity(project: str, exec_string: str) -> Any:
         When that version no longer exists.
     """
     parsed = parse_exec(exec_string)
-    if parsed is None or not parsed[2]:
+    if parsed is None or not parsed.id:
         raise NotFound(f"The run names no workflow version ('{exec_string}').")
-    _, name, version = parsed
+    name, version = parsed.name, parsed.id
     dh = platform.sdk()
     with platform.sdk_errors(not_found=f"Workflow '{name}' of this run no longer exists in project '{project}'."):
-        return dh.get_workflow(f"store://{project}/workflow/hera/{name}:{version}")
+        return dh.get_workflow(workflow_key(project, name, version))

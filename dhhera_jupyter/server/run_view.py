@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dhhera_jupyter.documents.keys import parse_exec
 from dhhera_jupyter.server.graphs import DrawnGraph
-from dhhera_jupyter.server.reads import parse_exec
 from dhhera_jupyter.server.summary import BUILD_KIND, run_row, section
 from dhhera_jupyter.status import snapshot, step_label
 
@@ -35,8 +35,8 @@ def run_view(doc: Mapping[str, Any], drawn: DrawnGraph | None) -> dict[str, Any]
     view: dict[str, Any] = {
         "id": row["id"],
         "project": str(doc.get("project") or ""),
-        "workflow": parsed[1] if parsed else None,
-        "workflow_id": parsed[2] if parsed else None,
+        "workflow": parsed.name if parsed else None,
+        "workflow_id": parsed.id if parsed else None,
         "kind": row["kind"],
         "state": row["state"],
         "label": row["label"],

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from dhhera_jupyter.server.reads import parse_exec
+from dhhera_jupyter.documents.build import is_built
+from dhhera_jupyter.documents.keys import parse_exec
+from dhhera_jupyter.documents.states import BUILD_RUN_KIND, PIPELINE_RUN_KIND
 from dhhera_jupyter.status import run_is_terminal, run_label
 
 #: Run kinds of the Hera runtime, and what the sidebar calls them.
-BUILD_KIND = "hera+build:run"
-PIPELINE_KIND = "hera+pipeline:run"
+BUILD_KIND = BUILD_RUN_KIND
+PIPELINE_KIND = PIPELINE_RUN_KIND
 
 #: Pipeline runs listed under each workflow.
 RECENT_RUNS = 5
@@ -63,7 +65,7 @@ def run_row(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 def _workflow_of(doc: Mapping[str, Any]) -> str | None:
     parsed = parse_exec(section(doc, "spec").get("workflow"))
-    return parsed[1] if parsed else None
+    return parsed.name if parsed else None
 
 
 def summarize(
@@ -111,7 +113,7 @@ def summarize(
             {
                 "name": name,
                 "id": str(wf.get("id") or ""),
-                "built": bool(section(section(wf, "spec"), "build").get("base64")),
+                "built": is_built(wf),
                 "last_build": last_build.get(name),
                 "runs": mine,
             }

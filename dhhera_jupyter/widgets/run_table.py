@@ -7,6 +7,7 @@ from html import escape
 
 import ipywidgets as w
 
+from dhhera_jupyter.documents import keys
 from dhhera_jupyter.status import StepStatus, step_label
 from dhhera_jupyter.widgets.run_text import format_clock, format_duration
 
@@ -40,10 +41,8 @@ def row_html(step: StepStatus) -> str:
 
 def short_key(value: str) -> str:
     """``store://p/dataitem/table/dataset:ed478e14...`` -> ``dataset:ed478e14`` (the full key is the tooltip)."""
-    if not value.startswith("store://"):
-        return _short(value, 48)
-    name, _, version = value.rsplit("/", 1)[-1].partition(":")
-    return f"{name}:{version[:8]}" if version else name
+    short = keys.short_key(value)
+    return _short(short, 48) if short == value else short
 
 
 def _short(text: str, size: int) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import threading
 import time
@@ -11,6 +9,7 @@ import weakref
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from dhhera_jupyter.documents.build import build_text
 from dhhera_jupyter.errors import DhheraError, NotFound
 from dhhera_jupyter.graph.model import PipelineGraph
 from dhhera_jupyter.status import RunDiff, RunSnapshot, StepStatus, diff, snapshot, step_label
@@ -34,12 +33,12 @@ def graph_of_run(doc: Mapping[str, Any]) -> PipelineGraph | None:
     """The pipeline graph of a run document's ``spec.build`` (DHCore copies the build into the run), if any."""
     from dhhera_jupyter.graph import from_workflow
 
-    build = ((doc.get("spec") or {}).get("build") or {}).get("base64")
-    if not build:
+    text = build_text(doc)
+    if text is None:
         return None
     try:
-        return from_workflow(base64.b64decode(build).decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, DhheraError, ValueError):
+        return from_workflow(text)
+    except DhheraError:
         log.debug("run %s has an unreadable spec.build", doc.get("id"), exc_info=True)
         return None
 
