@@ -7,6 +7,7 @@ linear-time engine (the syntax of Go's ``regexp``, which Argo itself uses): a pa
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -49,9 +50,17 @@ def regex_search(pattern: str, text: str) -> bool:
         When the pattern is not valid RE2 (backreferences and lookarounds are not).
     """
     try:
-        return re2.search(pattern, text) is not None
+        return _compiled(pattern).search(text) is not None
     except re2.error as exc:
-        raise ExpressionError(f"{pattern!r} is not a regular expression RE2 accepts ({exc})") from None
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ExpressionError(f"{pattern!r} is not a regular expression RE2 accepts ({reason})") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> Any:
+    options = re2.Options()
+    options.log_errors = False  # the error is raised with its reason; RE2 need not print it too
+    return re2.compile(pattern, options)
 
 
 def _compare(op: str, left: Literal, right: Literal) -> bool:

@@ -143,3 +143,31 @@ def pipeline(greeting):
             step(template={"action": "job", "parameters": {"x": greeting}}, function="echo", name="greet")
     return w
 """
+
+#: start -> WIDTH parallel echo steps -> end: Hera writes end's depends as `m0 && m1 && ...`. Only the first
+#: RUN middle steps run (each is a child run); the others are skipped by their `when`, which keeps the test
+#: short while the join still waits on WIDTH operands. The join's `when` holds a regex that takes
+#: exponential time in a backtracking engine; RE2 answers at once.
+WIDE_FAN_IN = """
+from hera.workflows import DAG, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+WIDTH = {width}
+RUN = {run}
+
+def pipeline():
+    with Workflow(entrypoint="dag") as w:
+        with DAG(name="dag"):
+            start = step(template={{"action": "job", "parameters": {{"x": "s"}}}}, function="echo", name="start")
+            middle = [
+                step(template={{"action": "job", "parameters": {{"x": str(i)}}}}, function="echo", name=f"m{{i}}")
+                for i in range(WIDTH)
+            ]
+            for i, task in enumerate(middle):
+                task.when = f"{{i}} < {{RUN}}"
+            end = step(template={{"action": "job", "parameters": {{"x": "e"}}}}, function="echo", name="end")
+            end.when = "'" + "a" * 40 + "!' !~ '^(a+)+$'"
+            start >> middle
+            middle >> end
+    return w
+"""
