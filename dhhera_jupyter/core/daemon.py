@@ -202,8 +202,8 @@ def serve(home: Path, port: int = 0) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dhhera_jupyter.core", description="Run the dhhera local core.")
     parser.add_argument("--home", type=Path, default=settings.home())
-    parser.add_argument("--port", type=int, default=int(os.environ.get("DHHERA_CORE_PORT", "0")))
-    parser.add_argument("--log-level", default=os.environ.get("DHHERA_LOG_LEVEL", "INFO"))
+    parser.add_argument("--port", type=int, default=settings.core_port())
+    parser.add_argument("--log-level", default=settings.log_level())
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -157,7 +157,7 @@ def _local_core_at(endpoint: str) -> str | None:
 
 
 def _configured_backend() -> Backend:
-    endpoint = os.environ.get("DHCORE_ENDPOINT", "").strip()
+    endpoint = settings.dhcore_endpoint()
     if not endpoint:
         return _local_backend()
     if not os.environ.get("DHCORE_WORKFLOW_IMAGE"):
@@ -212,7 +212,7 @@ def preload() -> None:
     with _lock:
         if _sdk is not None or _preload is not None:
             return
-        if _backend is None and not os.environ.get("DHCORE_ENDPOINT", "").strip():
+        if _backend is None and not settings.dhcore_endpoint():
             _backend = _running_local_backend()
         _preload = threading.Thread(target=_preload_quietly, name="dhhera-sdk-preload", daemon=True)
         _preload.start()

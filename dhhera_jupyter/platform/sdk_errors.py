@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from dhhera_jupyter import settings
 from dhhera_jupyter.errors import BackendUnreachable, DhheraError, NotFound
 
 
 def _endpoint() -> str:
-    return os.environ.get("DHCORE_ENDPOINT") or "(no DHCORE_ENDPOINT)"
+    return settings.dhcore_endpoint() or "(no DHCORE_ENDPOINT)"
 
 
 def unreachable(exc: BaseException | None = None) -> BackendUnreachable:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
@@ -14,7 +13,6 @@ from dhhera_jupyter.server.base import SidebarHandler
 from dhhera_jupyter.server.http_errors import Conflict
 
 #: Seconds the health probe waits for the backend.
-PROBE_TIMEOUT = 3.0
 
 
 def _warm_up() -> None:
@@ -55,7 +53,7 @@ def backend_report() -> dict[str, Any]:
     """
     from dhhera_jupyter import platform
 
-    configured = os.environ.get("DHCORE_ENDPOINT", "").strip()
+    configured = settings.dhcore_endpoint()
     try:
         backend = platform.backend()
     except (CoreError, BackendUnreachable) as exc:
@@ -70,7 +68,7 @@ def backend_report() -> dict[str, Any]:
         }
     healthy, message = True, None
     try:
-        platform.probe(backend.endpoint, timeout=PROBE_TIMEOUT)
+        platform.probe(backend.endpoint, timeout=settings.STATUS_PROBE_TIMEOUT)
     except BackendUnreachable as exc:
         if backend.mode == "local" and _repoint_local():
             backend = platform.backend()
@@ -97,7 +95,7 @@ def start_local() -> dict[str, Any]:
     """Start (or reuse) the local core and use it; refused while the server uses a platform."""
     from dhhera_jupyter import platform
 
-    configured = os.environ.get("DHCORE_ENDPOINT", "").strip()
+    configured = settings.dhcore_endpoint()
     try:
         mode = platform.backend().mode
     except (CoreError, BackendUnreachable):
