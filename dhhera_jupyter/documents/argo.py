@@ -92,18 +92,22 @@ def index_templates(body: Mapping[str, Any], label: str) -> dict[str, dict[str, 
     DocumentError
         When ``templates`` is not a list, a template has no name, or two share one.
     """
-    raw = body.get("templates") or []
+    return _by_name(body.get("templates"), label, "spec.templates", "template")
+
+
+def _by_name(raw: Any, label: str, where: str, what: str) -> dict[str, dict[str, Any]]:
+    raw = raw or []
     if not isinstance(raw, list):
-        raise DocumentError(f"{label} has spec.templates that is not a list.")
-    templates: dict[str, dict[str, Any]] = {}
-    for i, template in enumerate(raw):
-        if not isinstance(template, dict) or not template.get("name"):
-            raise DocumentError(f"{label} has a template without a name (spec.templates[{i}]).")
-        name = str(template["name"])
-        if name in templates:
-            raise DocumentError(f"{label} has two templates named '{name}'.")
-        templates[name] = template
-    return templates
+        raise DocumentError(f"{label} has {where} that is not a list.")
+    out: dict[str, dict[str, Any]] = {}
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not item.get("name"):
+            raise DocumentError(f"{label} has a {what} without a name ({where}[{i}]).")
+        name = str(item["name"])
+        if name in out:
+            raise DocumentError(f"{label} has two {what}s named '{name}'.")
+        out[name] = item
+    return out
 
 
 def entrypoint_of(body: Mapping[str, Any], templates: Mapping[str, Any], label: str) -> str:
@@ -140,18 +144,7 @@ def dag_tasks(dag: Any, label: str) -> dict[str, dict[str, Any]]:
     DocumentError
         When ``tasks`` is not a list, a task has no name, or two share one.
     """
-    tasks = (dag.get("tasks") if isinstance(dag, Mapping) else None) or []
-    if not isinstance(tasks, list):
-        raise DocumentError(f"{label} has dag.tasks that is not a list.")
-    out: dict[str, dict[str, Any]] = {}
-    for i, task in enumerate(tasks):
-        if not isinstance(task, dict) or not task.get("name"):
-            raise DocumentError(f"{label} has a task without a name (dag.tasks[{i}]).")
-        name = str(task["name"])
-        if name in out:
-            raise DocumentError(f"{label} has two tasks named '{name}'.")
-        out[name] = task
-    return out
+    return _by_name(dag.get("tasks") if isinstance(dag, Mapping) else None, label, "dag.tasks", "task")
 
 
 @dataclass(frozen=True)

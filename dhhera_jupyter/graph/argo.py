@@ -6,20 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from dhhera_jupyter.documents.argo import (
-    COMPOSITE_KINDS,
-    BothDependsFields,
-    TaskDependencies,
-    dag_tasks,
-    declared_parameters,
-    entrypoint_of,
-    find_cycle,
-    index_templates,
-    param_string,
-    task_dependencies,
-    template_kind,
-    workflow_spec,
-)
+from dhhera_jupyter.documents import argo as argo_doc
 from dhhera_jupyter.documents.steps import step_call
 from dhhera_jupyter.documents.yaml_text import load_yaml
 from dhhera_jupyter.errors import ExpressionError, PipelineError, UnknownTask
@@ -59,13 +46,13 @@ def from_workflow(spec: Any) -> PipelineGraph:
         spec = spec.to_dict()
     if isinstance(spec, (str, bytes)):
         spec = load_yaml(spec, "The workflow text")
-    name, body = workflow_spec(spec, "The workflow")
+    name, body = argo_doc.workflow_spec(spec, "The workflow")
     label = f"Workflow '{name}'" if name else "The workflow"
-    templates = index_templates(body, label)
-    entrypoint = entrypoint_of(body, templates, label)
+    templates = argo_doc.index_templates(body, label)
+    entrypoint = argo_doc.entrypoint_of(body, templates, label)
     builder = _Builder(templates)
     builder.expand_root(entrypoint)
-    parameters = {k: None if v is None else _text(v) for k, v in declared_parameters(body).items()}
+    parameters = {k: None if v is None else _text(v) for k, v in argo_doc.declared_parameters(body).items()}
     return builder.graph(entrypoint, parameters, name)
 
 
@@ -90,8 +77,8 @@ class _Builder:
 
     def expand_root(self, entrypoint: str) -> None:
         template = self.templates[entrypoint]
-        kind = template_kind(template)
-        if kind in COMPOSITE_KINDS:
+        kind = argo_doc.template_kind(template)
+        if kind in argo_doc.COMPOSITE_KINDS:
             self._expand(entrypoint, None, (entrypoint,))
         else:
             # A single-template workflow: one node named after the template.
@@ -106,7 +93,7 @@ class _Builder:
 
     def _expand_dag(self, template_name: str, dag: Any, parent: _Entry | None, stack: tuple[str, ...]) -> None:
         where = f"DAG template '{template_name}'"
-        tasks = dag_tasks(dag, where)
+        tasks = argo_doc.dag_tasks(dag, where)
         by_name = {n: self._add(n, parent, None, t, f"task '{n}' of {where}", stack) for n, t in tasks.items()}
         deps: dict[str, list[str]] = {}
         for name, task in tasks.items():
@@ -116,7 +103,7 @@ class _Builder:
             entry.node.depends = found.text
             for dep in found.names:
                 self.raw_edges.append((by_name[dep], entry))
-        cycle = find_cycle(deps)
+        cycle = argo_doc.find_cycle(deps)
         if cycle is not None:
             # deps point backwards (task -> what it waits for); show the order things run in.
             raise PipelineError(f"{where} has a dependency cycle: {' -> '.join(reversed(cycle))}.")
@@ -155,7 +142,7 @@ class _Builder:
 
     def _expand_child(self, entry: _Entry, task: dict[str, Any], stack: tuple[str, ...]) -> None:
         node = entry.node
-        if node.kind not in COMPOSITE_KINDS or node.template is None or task.get("inline") is not None:
+        if node.kind not in argo_doc.COMPOSITE_KINDS or node.template is None or task.get("inline") is not None:
             return
         if node.template in stack:
             node.recursive = True
@@ -178,7 +165,9 @@ class _Builder:
                 f"check nested templates used many times ({' > '.join(stack)})."
             )
         template, ref = self._task_template(task, template_name, where)
-        node = GraphNode(id="", name=name, template=ref, kind=template_kind(template) if template else "templateRef")
+        node = GraphNode(
+            id="", name=name, template=ref, kind=argo_doc.template_kind(template) if template else "templateRef"
+        )
         if template is not None:
             _describe(node, template)
         _describe_task(node, task)
@@ -308,13 +297,13 @@ def _sequence_count(seq: dict[str, Any]) -> int | None:
 
 
 def _text(value: Any) -> str:
-    return param_string(value, readable=True)
+    return argo_doc.param_string(value, readable=True)
 
 
-def _task_deps(name: str, task: dict[str, Any], by_name: dict[str, _Entry], where: str) -> TaskDependencies:
+def _task_deps(name: str, task: dict[str, Any], by_name: dict[str, _Entry], where: str) -> argo_doc.TaskDependencies:
     try:
-        return task_dependencies(task, by_name)
-    except BothDependsFields as exc:
+        return argo_doc.task_dependencies(task, by_name)
+    except argo_doc.BothDependsFields as exc:
         raise PipelineError(f"Task '{name}' of {where} sets both depends and dependencies; keep one.") from exc
     except UnknownTask as exc:
         message = f"Task '{name}' of {where} depends on '{exc.task}', which is not a task of that DAG."
