@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dhhera_jupyter.documents.depends import DependsTree, dependencies_tree, parse_depends, task_names
+from dhhera_jupyter.documents.fields import section
 from dhhera_jupyter.errors import DocumentError, UnknownTask
 
 #: Templates that run one container (a pod) and templates that arrange other templates.
@@ -74,7 +75,7 @@ def workflow_spec(doc: Any, what: str = "The workflow") -> tuple[str | None, dic
     name = None
     body: Mapping[str, Any] = doc
     if isinstance(doc.get("spec"), Mapping) and "templates" not in doc:
-        metadata = doc.get("metadata") if isinstance(doc.get("metadata"), Mapping) else {}
+        metadata = section(doc, "metadata")
         name = metadata.get("name") or metadata.get("generateName")
         body = doc["spec"]
     if isinstance(body.get("workflowSpec"), Mapping) and "templates" not in body:
@@ -128,7 +129,7 @@ def entrypoint_of(body: Mapping[str, Any], templates: Mapping[str, Any], label: 
 
 def declared_parameters(body: Mapping[str, Any]) -> dict[str, Any]:
     """``spec.arguments.parameters`` as name -> value (``value``, else ``default``, else None), in order."""
-    arguments = body.get("arguments") if isinstance(body.get("arguments"), Mapping) else {}
+    arguments = section(body, "arguments")
     out: dict[str, Any] = {}
     for param in arguments.get("parameters") or []:
         if isinstance(param, Mapping) and param.get("name") is not None:

@@ -6,17 +6,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
 from typing import Any
 
 from dhhera_jupyter.documents.argo import workflow_spec
+from dhhera_jupyter.documents.fields import section
 from dhhera_jupyter.documents.yaml_text import load_yaml
 from dhhera_jupyter.errors import DocumentError
-
-
-def _section(doc: object, name: str) -> Mapping[str, Any]:
-    value = doc.get(name) if isinstance(doc, Mapping) else None
-    return value if isinstance(value, Mapping) else {}
 
 
 def decode_text(encoded: object) -> str | None:
@@ -36,12 +31,12 @@ def encode_text(text: str) -> dict[str, str]:
 
 def is_built(doc: object) -> bool:
     """Whether a workflow or run document carries a build (``spec.build.base64``)."""
-    return bool(_section(_section(doc, "spec"), "build").get("base64"))
+    return bool(section(section(doc, "spec"), "build").get("base64"))
 
 
 def build_text(doc: object) -> str | None:
     """The Argo workflow text in a document's ``spec.build`` (a workflow or a pipeline run), if any."""
-    return decode_text(_section(_section(doc, "spec"), "build").get("base64"))
+    return decode_text(section(section(doc, "spec"), "build").get("base64"))
 
 
 def build_spec(doc: object) -> dict[str, Any] | None:

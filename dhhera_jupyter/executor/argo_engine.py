@@ -7,6 +7,7 @@ scheduling decisions all happen under it; container calls run outside it in a po
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -348,7 +349,7 @@ class Engine:
             call.display,
             template,
             dict(inputs),
-            annotate=lambda extra, nid=handle.node_id: self._annotate(nid, extra),
+            annotate=functools.partial(self._annotate, handle.node_id),
         )
         try:
             result = self.run_container(request)

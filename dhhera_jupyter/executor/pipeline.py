@@ -232,7 +232,7 @@ class PipelineRunner:
         if not action:
             raise ApiError(400, 'the step has no \'action\' in its template (e.g. {"action": "job"})')
         type_ = ref.type
-        fn = entities.store.get(type_, ref.id)
+        fn = entities.store.get(type_, str(ref.id))  # _entity refused keys without an id
         if fn is None or fn.get("project") != project:
             raise ApiError(404, f"{type_} '{ref.name}' ({key}) does not exist in project '{project}'")
         exec_str = f"{fn['kind']}://{project}/{fn['name']}:{fn['id']}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dhhera_jupyter.documents import argo as argo_doc
+from dhhera_jupyter.documents.fields import section
 from dhhera_jupyter.documents.steps import step_call
 from dhhera_jupyter.documents.yaml_text import load_yaml
 from dhhera_jupyter.errors import ExpressionError, PipelineError, UnknownTask
@@ -244,7 +245,7 @@ def _describe(node: GraphNode, template: dict[str, Any]) -> None:
         body = template.get(kind)
         if isinstance(body, dict) and body.get("image"):
             node.image = str(body["image"])
-    outputs = template.get("outputs") if isinstance(template.get("outputs"), dict) else {}
+    outputs = section(template, "outputs")
     node.outputs = [str(p["name"]) for p in outputs.get("parameters") or [] if isinstance(p, dict) and "name" in p]
     call = step_call(template)
     if call is not None:
@@ -257,7 +258,7 @@ def _describe(node: GraphNode, template: dict[str, Any]) -> None:
 
 def _describe_task(node: GraphNode, task: dict[str, Any]) -> None:
     """Fill what the task or step tells: arguments, condition and loop."""
-    arguments = task.get("arguments") if isinstance(task.get("arguments"), dict) else {}
+    arguments = section(task, "arguments")
     for param in arguments.get("parameters") or []:
         if not isinstance(param, dict) or param.get("name") is None:
             continue

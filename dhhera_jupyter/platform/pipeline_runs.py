@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from dhhera_jupyter.documents.fields import section
 from dhhera_jupyter.documents.states import FINISHED_RUN_STATES
 from dhhera_jupyter.errors import Conflict, DhheraError, NotBuilt, NotFound
 from dhhera_jupyter.platform.backend import backend, sdk
@@ -38,7 +39,7 @@ def declared_parameters(spec: Mapping[str, Any] | None) -> dict[str, dict[str, A
     spec = spec or {}
     if isinstance(spec.get("spec"), dict) and "templates" not in spec:
         spec = spec["spec"]
-    arguments = spec.get("arguments") if isinstance(spec.get("arguments"), dict) else {}
+    arguments = section(spec, "arguments")
     out: dict[str, dict[str, Any]] = {}
     for param in arguments.get("parameters") or []:
         if isinstance(param, dict) and param.get("name") is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
+from dhhera_jupyter.documents.fields import section
 from dhhera_jupyter.documents.keys import parse_exec
 from dhhera_jupyter.graph.model import PipelineGraph
 from dhhera_jupyter.status import phases
@@ -254,8 +255,8 @@ def snapshot(
     -------
     RunSnapshot
     """
-    status = run.get("status") if isinstance(run.get("status"), dict) else {}
-    spec = run.get("spec") if isinstance(run.get("spec"), dict) else {}
+    status = section(run, "status")
+    spec = section(run, "spec")
     run_id = str(run.get("id") or "")
     state = str(status.get("state") or "CREATED").upper()
     nodes = [n for n in status.get("nodes") or [] if isinstance(n, dict)]
@@ -301,8 +302,8 @@ def snapshot(
     failed.sort(key=lambda s: parse_time(s.end) or datetime.max.replace(tzinfo=timezone.utc))
     failed.sort(key=lambda s: s.id != blamed)  # the step the run's message names comes first
     started, finished = _run_times(run, status, root, state)
-    results = status.get("results") if isinstance(status.get("results"), dict) else {}
-    parameters = spec.get("parameters") if isinstance(spec.get("parameters"), dict) else {}
+    results = section(status, "results")
+    parameters = section(spec, "parameters")
     return RunSnapshot(
         run_id=run_id,
         state=state,
@@ -454,12 +455,12 @@ def _run_times(
             by_state.setdefault(str(t["status"]).upper(), str(t["time"]))
     started = (root or {}).get("start_time") or by_state.get("RUNNING")
     if not started:
-        metadata = run.get("metadata") if isinstance(run.get("metadata"), dict) else {}
+        metadata = section(run, "metadata")
         started = metadata.get("created")
     finished = None
     if state in phases.TERMINAL_RUN_STATES:
         finished = by_state.get(state) or (root or {}).get("end_time")
         if not finished:
-            metadata = run.get("metadata") if isinstance(run.get("metadata"), dict) else {}
+            metadata = section(run, "metadata")
             finished = metadata.get("updated")
     return (str(started) if started else None), (str(finished) if finished else None)
