@@ -10,17 +10,17 @@ API summary
     states and their sets ``TERMINAL_RUN_STATES`` (COMPLETED/ERROR/STOPPED), ``GONE_RUN_STATES``,
     ``FINISHED_RUN_STATES`` (terminal or gone), ``ACTIVE_RUN_STATES``, ``STOPPABLE_RUN_STATES``;
     node states ``NODE_STATES`` (legend order), ``FINAL_NODE_STATES``, ``BAD_NODE_STATES``; Argo
-    ``ARGO_PHASES``, ``FAILED_PHASES``.
+    ``ARGO_PHASES``, ``FAILED_PHASES``, ``COMPLETED_PHASES``, ``FULFILLED_PHASES``.
 ``documents.keys``
     ``parse_key("store://p/type/kind/name:id") -> EntityKey``, ``parse_exec("hera://p/name:id") ->
     ExecRef``, ``name_and_id(text)``, ``short_key(text)``, ``workflow_key(...)``,
     ``workflow_exec_prefix(project, name)``.
 ``documents.yaml_text``
     ``load_yaml(text, what)``: the one YAML loader (safe tags, aliases refused with
-    :class:`~dhhera_jupyter.errors.YamlRefused`); ``dump_yaml(value)``.
+    :class:`~dhhera_jupyter.errors.YamlRefused`).
 ``documents.build``
     ``build_spec(doc)`` / ``build_text(doc)`` / ``is_built(doc)`` for ``spec.build``;
-    ``result_spec(encoded)`` for a build run's ``status.results.workflow``; ``encode_text(text)``.
+    ``result_spec(encoded)`` for a build run's ``status.results.workflow``; ``decode_text(value)``.
 ``documents.argo``
     ``workflow_spec(doc)``, ``index_templates``, ``entrypoint_of``, ``template_kind`` and
     ``LEAF_KINDS``/``COMPOSITE_KINDS``/``OTHER_KINDS``, ``param_string``, ``declared_parameters``,

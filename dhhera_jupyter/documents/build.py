@@ -24,11 +24,6 @@ def decode_text(encoded: object) -> str | None:
         return None
 
 
-def encode_text(text: str) -> dict[str, str]:
-    """The ``spec.build`` value holding ``text`` (YAML)."""
-    return {"base64": base64.b64encode(text.encode("utf-8")).decode("ascii"), "lang": "yaml"}
-
-
 def is_built(doc: object) -> bool:
     """Whether a workflow or run document carries a build (``spec.build.base64``)."""
     return bool(section(section(doc, "spec"), "build").get("base64"))

@@ -68,5 +68,8 @@ BAD_NODE_STATES = frozenset({NODE_FAILED, NODE_ERROR})
 #: Argo node phases (``status.nodes[].state`` in DHCore's NodeStatusDTO).
 ARGO_PHASES = ("Pending", "Running", "Succeeded", "Failed", "Error", "Skipped", "Omitted")
 
-#: Phases of a node that went wrong.
-FAILED_PHASES = frozenset({"Failed", "Error"})
+#: Phases of a node that went wrong, that ended (ran to an end), and that let a default ``depends`` pass
+#: or end a task (fulfilled: Argo's ``Fulfilled()``).
+FAILED_PHASES = ("Failed", "Error")
+COMPLETED_PHASES = ("Succeeded", *FAILED_PHASES)
+FULFILLED_PHASES = (*COMPLETED_PHASES, "Skipped", "Omitted")

@@ -50,12 +50,6 @@ def load_yaml(text: str | bytes, what: str = "The YAML text") -> Any:
         raise YamlRefused(f"{what} is not valid YAML{_where(exc)}.") from exc
 
 
-def dump_yaml(value: Any) -> str:
-    """YAML text of a tree of plain values, keys in their order (the reverse of :func:`load_yaml`)."""
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(value, Dumper=dumper, sort_keys=False, allow_unicode=True)
-
-
 def _refuse_aliases(text: str, what: str) -> None:
     for event in yaml.parse(text, Loader=_LOADER):
         if isinstance(event, yaml.AliasEvent):

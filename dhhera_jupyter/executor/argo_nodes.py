@@ -11,11 +11,11 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from dhhera_jupyter.documents.states import COMPLETED_PHASES, FAILED_PHASES, FULFILLED_PHASES
+
 log = logging.getLogger(__name__)
 
-FAILED = ("Failed", "Error")
-COMPLETED = ("Succeeded", *FAILED)
-FULFILLED = (*COMPLETED, "Skipped", "Omitted")
+FAILED, COMPLETED, FULFILLED = FAILED_PHASES, COMPLETED_PHASES, FULFILLED_PHASES
 # Key order of an emitted node; the DTO fields first, then ``extra`` from the container runner.
 DTO_FIELDS = (
     "id",
