@@ -11,6 +11,7 @@ with :class:`DatabaseGone` instead of going to a file nobody will ever open agai
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import sqlite3
@@ -259,7 +260,7 @@ class Store:
                 total = int(self._conn.execute(count_sql, count_args).fetchone()[0])
         return [json.loads(r[0]) for r in rows], total
 
-    def by_states(self, type_: str, states: Iterable[str]) -> list[dict]:
+    def by_states(self, type_: str, states: Iterable[str]) -> builtins.list[dict]:  # list: the method above
         states = list(states)
         marks = ",".join("?" for _ in states)
         with self._lock:

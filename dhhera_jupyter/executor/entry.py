@@ -104,7 +104,7 @@ def resolve_target(spec: str) -> Callable[[str, str], object]:
         obj = getattr(obj, part)
     if not callable(obj):
         raise TypeError(f"Run target {spec!r} is not callable.")
-    return obj  # type: ignore[return-value]
+    return obj
 
 
 def execute(target: str, run_id: str, project: str) -> int:

@@ -13,8 +13,6 @@ from dhhera_jupyter.documents.keys import parse_exec, workflow_key
 from dhhera_jupyter.errors import NotFound
 from dhhera_jupyter.platform import projects
 
-#: ``hera://<project>/<name>:<id>``
-
 
 def require_project(name: str) -> dict:
     """The project entity, or :class:`NotFound` naming it."""

@@ -230,7 +230,7 @@ class RunPanel(w.VBox):
             self.connection_changed(run)
 
     def _reset_view(self) -> None:
-        if self.dag is not None:
+        if self.dag is not None and self.graph is not None:
             self.dag.node_states = {n.id: "pending" for n in self.graph.nodes}
         steps = [
             StepStatus(id=n.id, step=n.name, function=n.function, action=n.action)
