@@ -6,12 +6,22 @@ with no such transition is ignored, exactly as DHCore silently ignores it.
 
 from __future__ import annotations
 
-CREATED, BUILT, READY, PENDING, RUNNING = "CREATED", "BUILT", "READY", "PENDING", "RUNNING"
-COMPLETED, ERROR, STOP, STOPPED = "COMPLETED", "ERROR", "STOP", "STOPPED"
-DELETING, DELETED = "DELETING", "DELETED"
+from dhhera_jupyter.documents.states import (
+    BUILT,
+    COMPLETED,
+    CREATED,
+    DELETED,
+    DELETING,
+    ERROR,
+    PENDING,
+    READY,
+    RUNNING,
+    STOP,
+    STOPPED,
+)
+from dhhera_jupyter.documents.states import TERMINAL_RUN_STATES as TERMINAL
 
-#: Run states in which nothing moves any more.
-TERMINAL = frozenset({COMPLETED, ERROR, STOPPED})
+__all__ = ["TERMINAL", "IN_FLIGHT", "material_can_go", "run_can_go"]
 
 #: Run states of a run that the core is (or should be) executing.
 IN_FLIGHT = frozenset({BUILT, READY, PENDING, RUNNING, STOP})
