@@ -229,3 +229,55 @@ def find_cycle(deps: Mapping[str, Iterable[str]]) -> list[str] | None:
                 path.append(nxt)
                 iters.append(iter(deps[nxt]))
     return None
+
+
+#: Most nodes a workflow may expand to (each task or step once per use of its template, nested templates
+#: inlined, loops counted once). A template used twice by a template used twice... grows exponentially: a
+#: few hundred bytes can stand for millions of steps.
+MAX_EXPANDED_NODES = 50_000
+
+
+def _called(template: Mapping[str, Any] | None) -> list[str | None]:
+    """The template each task or step of a DAG/Steps template calls (None: inline or templateRef)."""
+    if not isinstance(template, Mapping):
+        return []
+    if isinstance(template.get("dag"), Mapping):
+        calls = template["dag"].get("tasks") or []
+    elif isinstance(template.get("steps"), list):
+        calls = [s for g in template["steps"] for s in ([g] if isinstance(g, Mapping) else g or [])]
+    else:
+        return []
+    out: list[str | None] = []
+    for call in calls if isinstance(calls, list) else []:
+        ref = call.get("template") if isinstance(call, Mapping) and call.get("inline") is None else None
+        out.append(str(ref) if ref else None)
+    return out
+
+
+def expanded_size(templates: Mapping[str, Mapping[str, Any]], entrypoint: str, cap: int = MAX_EXPANDED_NODES) -> int:
+    """How many nodes the entrypoint expands to, counted without expanding (at most ``cap + 1``).
+
+    Post-order over templates with an explicit stack and a memo, so a 500-byte template bomb costs
+    microseconds; a template that calls one of its callers counts once (it is not expanded).
+    """
+    sizes: dict[str, int] = {}
+    on_path: set[str] = set()
+    stack: list[tuple[str, bool]] = [(entrypoint, False)]
+    while stack:
+        name, children_done = stack.pop()
+        if name in sizes:
+            continue
+        called = [c for c in _called(templates.get(name)) if c is not None and c in templates]
+        if not children_done:
+            on_path.add(name)
+            stack.append((name, True))
+            stack.extend((c, False) for c in called if c not in sizes and c not in on_path)
+            continue
+        total = sum(1 for _ in _called(templates.get(name)))
+        for child in called:
+            total += sizes.get(child, 0)  # 0 for a caller still on the path: drawn as one recursive node
+            if total > cap:
+                break
+        sizes[name] = min(total, cap + 1)
+        on_path.discard(name)
+    return max(1, sizes.get(entrypoint, 1))

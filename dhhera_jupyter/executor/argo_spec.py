@@ -9,11 +9,13 @@ from typing import Any
 from dhhera_jupyter.documents.argo import (
     COMPOSITE_KINDS,
     LEAF_KINDS,
+    MAX_EXPANDED_NODES,
     OTHER_KINDS,
     BothDependsFields,
     dag_tasks,
     declared_parameters,
     entrypoint_of,
+    expanded_size,
     find_cycle,
     index_templates,
     param_string,
@@ -197,6 +199,11 @@ def analyse(spec: Mapping[str, Any], parameters: Mapping[str, Any] | None = None
 def _analyse(spec: Mapping[str, Any], parameters: Mapping[str, Any] | None) -> Analysis:
     templates = index_templates(spec, "The workflow spec")
     entrypoint = entrypoint_of(spec, templates, "The workflow spec")
+    if expanded_size(templates, entrypoint) > MAX_EXPANDED_NODES:
+        raise ArgoSpecError(
+            f"the workflow expands to more than {MAX_EXPANDED_NODES} steps (nested templates used many times); "
+            "the local core does not run it"
+        )
     dags: dict[str, DagInfo] = {}
     for name, template in templates.items():
         if template.get("dag") is not None:

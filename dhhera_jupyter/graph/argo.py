@@ -13,9 +13,8 @@ from dhhera_jupyter.documents.yaml_text import load_yaml
 from dhhera_jupyter.errors import ExpressionError, PipelineError, UnknownTask
 from dhhera_jupyter.graph.model import GraphCluster, GraphNode, PipelineGraph
 
-#: Nested templates are expanded once per use; this bounds the expansion (a template used twice
-#: by a template used twice... grows exponentially).
-MAX_EXPANDED_NODES = 50_000
+#: Nested templates are expanded once per use; this bounds the expansion (documents.argo).
+MAX_EXPANDED_NODES = argo_doc.MAX_EXPANDED_NODES
 
 
 def from_workflow(spec: Any) -> PipelineGraph:
@@ -51,6 +50,11 @@ def from_workflow(spec: Any) -> PipelineGraph:
     label = f"Workflow '{name}'" if name else "The workflow"
     templates = argo_doc.index_templates(body, label)
     entrypoint = argo_doc.entrypoint_of(body, templates, label)
+    if argo_doc.expanded_size(templates, entrypoint) > MAX_EXPANDED_NODES:
+        raise PipelineError(
+            f"{label} expands to more than {MAX_EXPANDED_NODES} steps, too many to draw; "
+            "check nested templates used many times."
+        )
     builder = _Builder(templates)
     builder.expand_root(entrypoint)
     parameters = {k: None if v is None else _text(v) for k, v in argo_doc.declared_parameters(body).items()}

@@ -21,6 +21,11 @@ def _cycle() -> dict:
     return dag_spec([task("a", depends="c"), task("b", depends="a"), task("c", depends="b"), task("d")])
 
 
+def _template_bomb() -> dict:
+    calls = [{"name": f"t{i}", "dag": {"tasks": [task("a", f"t{i + 1}"), task("b", f"t{i + 1}")]}} for i in range(20)]
+    return {"entrypoint": "t0", "templates": [*calls, container("t20")]}
+
+
 CASES = {
     "no entrypoint": (_without_entrypoint(), None, "has no entrypoint"),
     "entrypoint names no template": (
@@ -66,6 +71,7 @@ CASES = {
         "uses both 'depends' and 'dependencies'",
     ),
     "duplicate task": (dag_spec([task("A"), task("A")]), None, "two tasks named 'A'"),
+    "template bomb": (_template_bomb(), None, "expands to more than 50000 steps"),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from graph_specs import dag_spec, workflow
 
@@ -165,3 +167,20 @@ def test_nested_templates_that_expand_without_bound_are_refused(monkeypatch):
     message = error_of({"entrypoint": "l9", "templates": templates})
 
     assert message.startswith("The workflow expands to more than 100 steps, too many to draw")
+
+
+def test_a_template_bomb_is_refused_before_it_is_expanded():
+    # Each template calls the next twice: 21 templates in a few hundred bytes stand for 2**21 steps.
+    templates = [
+        {
+            "name": f"t{i}",
+            "dag": {"tasks": [{"name": "a", "template": f"t{i + 1}"}, {"name": "b", "template": f"t{i + 1}"}]},
+        }
+        for i in range(20)
+    ] + [{"name": "t20", "container": {"image": "x"}}]
+    started = time.perf_counter()
+
+    message = error_of({"entrypoint": "t0", "templates": templates})
+
+    assert "expands to more than 50000 steps" in message
+    assert time.perf_counter() - started < 1, "counted, not expanded"
