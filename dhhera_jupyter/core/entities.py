@@ -6,6 +6,7 @@ execution) belongs to :mod:`dhhera_jupyter.core.runs`.
 
 from __future__ import annotations
 
+import builtins
 import re
 import uuid
 from datetime import datetime, timezone
@@ -90,8 +91,8 @@ class Entities:
     def create_project(self, body: dict) -> dict:
         name = body.get("name") or body.get("id")
         problem = project_problem(name)
-        if problem:
-            raise ApiError(400, f"Invalid project name {name!r}: {problem}.")
+        if problem or not isinstance(name, str):
+            raise ApiError(400, f"Invalid project name {name!r}: {problem or 'it must be a string'}.")
         if self.store.exists("project", name):
             raise ApiError(400, f"Duplicated entity: project '{name}' already exists.")
         ts = now_iso()
@@ -254,7 +255,9 @@ class Entities:
         """Every document matching the filters of ``params`` (see :meth:`query`), newest first."""
         return self.store.list(self.query(project, type_, params))
 
-    def page(self, project: str | None, type_: str, params: dict[str, str], number: int, size: int) -> tuple[list, int]:
+    def page(
+        self, project: str | None, type_: str, params: dict[str, str], number: int, size: int
+    ) -> tuple[builtins.list, int]:
         """Page ``number`` (of ``size`` documents) of the matching documents, and how many match in all."""
         return self.store.page(self.query(project, type_, params), number * size, size)
 

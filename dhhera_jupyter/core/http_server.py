@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tornado import httpserver, netutil, web
+from tornado.http1connection import HTTP1Connection
 from tornado.ioloop import IOLoop
 
 from dhhera_jupyter import settings
@@ -109,7 +110,9 @@ class _Handler(web.RequestHandler):
                 limit = self.core.max_body
                 self._refuse(413, f"The request body is larger than the local core accepts ({limit} bytes).")
                 return
-        self.request.connection.set_max_body_size(self.core.max_body)
+        connection = self.request.connection
+        assert isinstance(connection, HTTP1Connection)  # what tornado's HTTPServer serves requests on
+        connection.set_max_body_size(self.core.max_body)
 
     def data_received(self, chunk: bytes) -> None:
         self.size += len(chunk)

@@ -240,7 +240,7 @@ class Store:
         """Documents matching ``query``, newest first."""
         return self.page(query, 0, None)[0]
 
-    def page(self, query: Query, offset: int, limit: int | None) -> tuple[list[dict], int]:
+    def page(self, query: Query, offset: int, limit: int | None) -> tuple[builtins.list[dict], int]:
         """One page of the documents matching ``query`` (newest first) and how many match in all.
 
         Parameters
@@ -294,7 +294,7 @@ class Store:
                 [(project, name, value) for name, value in values.items()],
             )
 
-    def secret_get(self, project: str, names: list[str]) -> dict[str, bytes]:
+    def secret_get(self, project: str, names: builtins.list[str]) -> dict[str, bytes]:
         if not names:
             return {}
         marks = ",".join("?" for _ in names)
