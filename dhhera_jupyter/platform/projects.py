@@ -24,7 +24,7 @@ RECENT_SCAN_LIMIT = 50
 
 def _client() -> Any:
     sdk()
-    from digitalhub.stores.client.base.factory import get_client  # type: ignore[import-untyped]
+    from digitalhub.stores.client.base.factory import get_client
 
     return get_client()
 
