@@ -426,7 +426,7 @@ def _blame(
     match = mapper.match(node, workflow_name) if node is not None else None
     sid = match.step if match is not None else mapper.step_of_argo_id(argo_id, workflow_name)
     step = steps.get(sid) if sid is not None else None
-    if step is None:
+    if sid is None or step is None:
         return None
     if step.state != phases.FAILED:
         steps[sid] = replace(
