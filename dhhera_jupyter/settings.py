@@ -24,6 +24,18 @@ def workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+#: Seconds between writes of a running pipeline's node changes (``DHHERA_NODES_CADENCE``, default 1; a crash
+#: loses at most this much of them). A DHCore-like profile sets it to DHCore's Argo monitor cadence.
+def nodes_cadence() -> float:
+    return max(0.0, float(os.environ.get("DHHERA_NODES_CADENCE", "1")))
+
+
+#: What a GET shows of a running pipeline's nodes (``DHHERA_NODES_VISIBLE``): ``live`` (every change at once) or
+#: ``persisted`` (as last written: they move at the cadence, as DHCore's documents move with its monitor).
+def nodes_visible() -> str:
+    return os.environ.get("DHHERA_NODES_VISIBLE", "live")
+
+
 #: ``warm`` (fork from a process that already imported the SDK) or ``cold`` (a fresh interpreter per run).
 def pool_mode() -> str:
     return os.environ.get("DHHERA_POOL", "warm")

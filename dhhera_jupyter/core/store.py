@@ -138,6 +138,14 @@ class Store:
             row = self._conn.execute("SELECT body FROM entities WHERE type=? AND id=?", (type_, id_)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def get_raw(self, type_: str, id_: str) -> tuple[str, str] | None:
+        """``(project, JSON text)`` of one entity, unparsed (for readers that hash or forward it as it is)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT project, body FROM entities WHERE type=? AND id=?", (type_, id_)
+            ).fetchone()
+        return (row[0], row[1]) if row else None
+
     def exists(self, type_: str, id_: str) -> bool:
         with self._lock:
             row = self._conn.execute("SELECT 1 FROM entities WHERE type=? AND id=?", (type_, id_)).fetchone()
