@@ -8,30 +8,30 @@ together from two parts that change at different rates:
 - the live node list of a running pipeline (:class:`~dhhera_jupyter.core.run_nodes.RunNodes`), spliced
   into a template of the document made once per document text; each node's JSON is made once per change.
 
-The ``ETag`` is a keyed digest of the stored text plus the version of the visible node list, so it is
-right by construction (no write path has to remember to bump it) and a ``304`` costs a read of the row
-and one hash, never a serialization. Clients that send no ``If-None-Match`` (the SDK) get the same body
-as before, with one more header.
+What was made of a document is kept until the store's revision of its row changes, so reading a big
+finished run again costs a dictionary lookup. The ``ETag`` names that revision (and the process, and the
+version of the visible node list), so a ``304`` costs no read of the row at all. Clients that send no
+``If-None-Match`` (the SDK) get the same body as before, with one more header.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dhhera_jupyter.core.entities import not_found
 from dhhera_jupyter.core.run_nodes import RunNodes
 from dhhera_jupyter.core.store import Store
 
-#: Run documents whose template (parsed once per stored text) is kept; a template is about the size of
-#: the document, so this bounds the memory of the cache.
-TEMPLATES_KEPT = 16
+#: Run documents kept ready to send (each about its own size in memory: this bounds the cache), and the size
+#: from which a finished one is kept (small ones cost less to read again than to keep).
+DOCUMENTS_KEPT = 16
+CACHED_BYTES = 32 * 1024
 
 _SEPARATORS = (",", ":")
 
@@ -79,12 +79,17 @@ class RunReply:
 
 
 @dataclass
-class _Template:
-    digest: str
-    head: bytes
-    tail: bytes
+class _Entry:
+    """What was made of one stored run document, valid while the store's revision of its row is ``revision``."""
+
+    revision: tuple[int, int]
+    project: str
+    text: bytes
+    head: bytes = b""
+    tail: bytes = b""
+    templated: bool = False
     #: node id -> (node dict as last seen, its JSON); a node's JSON is remade only when its dict changed.
-    parts: dict[str, tuple[dict, bytes]]
+    parts: dict[str, tuple[dict, bytes]] = field(default_factory=dict)
 
 
 class RunReads:
@@ -101,9 +106,9 @@ class RunReads:
     def __init__(self, store: Store, nodes: RunNodes | None = None) -> None:
         self.store = store
         self.nodes = nodes
-        self._key = os.urandom(16)  # ETags of another core process never match ours
+        self._boot = os.urandom(6).hex()  # ETags of another core process never match ours
         self._placeholder = f"dhhera-nodes-{os.urandom(8).hex()}"
-        self._templates: OrderedDict[str, _Template] = OrderedDict()
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, project: str, run_id: str) -> RunReply:
@@ -114,20 +119,18 @@ class RunReads:
         ApiError
             404 (in the words the SDK maps to ``EntityNotExistsError``) when the run is not in ``project``.
         """
-        row = self.store.get_raw("run", run_id)
-        if row is None or row[0] != project:
+        entry = self._entry(run_id)
+        if entry is None or entry.project != project:
             raise not_found("run", run_id)
-        text = row[1].encode()
-        digest = hashlib.blake2b(text, digest_size=12, key=self._key).hexdigest()
+        tag = f"{self._boot}-{entry.revision[0]}-{entry.revision[1]}"
         live = self.nodes.current(run_id) if self.nodes is not None else None
         if live is None:
-            with self._lock:
-                self._templates.pop(run_id, None)
-            return RunReply(etag=f'"{digest}"', head=text)
+            return RunReply(etag=f'"{tag}"', head=entry.text)
         version, nodes = live
-        template = self._template(run_id, digest, text)
-        parts = self._node_parts(template, nodes)
-        return RunReply(etag=f'"{digest}-{version}"', head=template.head, nodes=parts, tail=template.tail)
+        if not entry.templated:
+            self._make_template(entry)
+        parts = self._node_parts(entry, nodes)
+        return RunReply(etag=f'"{tag}-{version}"', head=entry.head, nodes=parts, tail=entry.tail)
 
     def overlay(self, doc: dict) -> dict:
         """``doc`` (a stored run document, e.g. from a list) with its live nodes, if it has any."""
@@ -138,29 +141,37 @@ class RunReads:
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _template(self, run_id: str, digest: str, text: bytes) -> _Template:
+    def _entry(self, run_id: str) -> _Entry | None:
+        # The revision is read before the row: a write in between leaves a newer text under an older revision,
+        # which the next read replaces; the other way round (an old text kept as new) cannot happen.
+        revision = self.store.revision("run", run_id)
         with self._lock:
-            template = self._templates.get(run_id)
-            if template is not None and template.digest == digest:
-                self._templates.move_to_end(run_id)
-                return template
-        doc = json.loads(text)
+            entry = self._entries.get(run_id)
+            if entry is not None and entry.revision == revision:
+                self._entries.move_to_end(run_id)
+                return entry
+        row = self.store.get_raw("run", run_id)
+        if row is None:
+            return None
+        fresh = _Entry(revision, row[0], row[1].encode(), parts=entry.parts if entry is not None else {})
+        if len(fresh.text) >= CACHED_BYTES or (self.nodes is not None and self.nodes.current(run_id) is not None):
+            with self._lock:
+                self._entries[run_id] = fresh
+                self._entries.move_to_end(run_id)
+                while len(self._entries) > DOCUMENTS_KEPT:
+                    self._entries.popitem(last=False)
+        return fresh
+
+    def _make_template(self, entry: _Entry) -> None:
+        doc = json.loads(entry.text)
         doc.setdefault("status", {})["nodes"] = self._placeholder
-        rendered = _dumps(doc)
-        head, _, tail = rendered.partition(_dumps(self._placeholder))
-        parts = template.parts if template is not None else {}
-        template = _Template(digest, head, tail, parts)
-        with self._lock:
-            self._templates[run_id] = template
-            self._templates.move_to_end(run_id)
-            while len(self._templates) > TEMPLATES_KEPT:
-                self._templates.popitem(last=False)
-        return template
+        head, _, tail = _dumps(doc).partition(_dumps(self._placeholder))
+        entry.head, entry.tail, entry.templated = head, tail, True
 
     @staticmethod
-    def _node_parts(template: _Template, nodes: Sequence[dict]) -> list[bytes]:
+    def _node_parts(entry: _Entry, nodes: Sequence[dict]) -> list[bytes]:
         out: list[bytes] = []
-        parts = template.parts
+        parts = entry.parts
         for node in nodes:
             key = node.get("id", "")
             cached = parts.get(key)
