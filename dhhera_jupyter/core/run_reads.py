@@ -20,7 +20,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,14 +58,14 @@ class RunReply:
 
     etag: str
     head: bytes
-    nodes: Sequence[bytes] | None = None
+    nodes: Callable[[], Sequence[bytes]] | None = None  # the nodes' JSON, made only for a body
     tail: bytes = b""
 
     def body(self) -> bytes:
         """The JSON document."""
         if self.nodes is None:
             return self.head
-        return b"".join((self.head, b"[", b",".join(self.nodes), b"]", self.tail))
+        return b"".join((self.head, b"[", b",".join(self.nodes()), b"]", self.tail))
 
     def reply(self, if_none_match: str | None) -> tuple[int, bytes]:
         """``(304, b"")`` when the client holds this version, else ``(200, body)``."""
@@ -129,8 +129,9 @@ class RunReads:
         version, nodes = live
         if not entry.templated:
             self._make_template(entry)
-        parts = self._node_parts(entry, nodes)
-        return RunReply(etag=f'"{tag}-{version}"', head=entry.head, nodes=parts, tail=entry.tail)
+        return RunReply(
+            etag=f'"{tag}-{version}"', head=entry.head, nodes=lambda: self._node_parts(entry, nodes), tail=entry.tail
+        )
 
     def overlay(self, doc: dict) -> dict:
         """``doc`` (a stored run document, e.g. from a list) with its live nodes, if it has any."""
