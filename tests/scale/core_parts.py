@@ -1,7 +1,7 @@
 """The local core's parts assembled in the test process: store, entities, run manager, pipeline runner, node lists.
 
-The pieces are the ones the core process wires together (core/daemon.py); only the worker pool is replaced,
-by :class:`InstantPool`, which ends each child run at once as a run process that succeeded would. That keeps
+The pieces are the ones the core process wires together (core/daemon.py); only the worker executor is replaced,
+by :class:`InstantWorker`, which ends each child run at once as a run process that succeeded would. That keeps
 what these tests measure — what the core writes per node update — free of process start-up and of the SDK,
 which the tests through the real core process cover.
 """
@@ -11,19 +11,23 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import yaml
 
+from dhhera_jupyter.core import run_kinds
 from dhhera_jupyter.core.entities import Entities
+from dhhera_jupyter.core.run_kinds import RunCallbacks
 from dhhera_jupyter.core.run_nodes import RunNodes
 from dhhera_jupyter.core.run_reads import RunReads
 from dhhera_jupyter.core.runs import RunManager
 from dhhera_jupyter.core.store import Store
 from dhhera_jupyter.executor.pipeline import PipelineRunner
+from dhhera_jupyter.executor.run_executors import PipelineExecutor
 
 PROJECT = "scale"
 
@@ -43,8 +47,9 @@ class CountingStore(Store):
         return [size for t, i, size in self.writes if t == type_ and i == id_]
 
 
-class InstantPool:
-    """Ends every child run at once with exit code 0; runs whose ``x`` parameter is in ``held`` wait for ``release``."""
+class InstantWorker:
+    """The worker executor, replaced: every child run ends at once with exit code 0, as a run process that
+    succeeded would; runs whose ``x`` parameter is in ``held`` wait for ``release`` first."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -52,24 +57,19 @@ class InstantPool:
         self.release = threading.Event()
         self.waiting = threading.Event()
 
-    def submit(
-        self,
-        run_id: str,
-        project: str,
-        on_exit: Callable[[str, int], None],
-        extra_env: Any = None,
-        on_start: Callable[[str], None] | None = None,
-    ) -> None:
-        if on_start is not None:
-            on_start(run_id)
-        run = self.store.get("run", run_id) or {}
-        if str(((run.get("spec") or {}).get("parameters") or {}).get("x")) in self.held:
+    def start(self, run: dict, env: Mapping[str, str], callbacks: RunCallbacks) -> None:
+        callbacks.on_start(run["id"])
+        stored = self.store.get("run", run["id"]) or {}
+        if str(((stored.get("spec") or {}).get("parameters") or {}).get("x")) in self.held:
             self.waiting.set()
             self.release.wait(60)
-        on_exit(run_id, 0)
+        callbacks.on_exit(run["id"], 0)
 
-    def cancel(self, run_id: str) -> bool:
+    def stop(self, run_id: str) -> bool:
         return False
+
+    def shutdown(self) -> None:
+        self.release.set()
 
 
 @dataclass
@@ -80,13 +80,12 @@ class Core:
     runner: PipelineRunner
     nodes: RunNodes
     reads: RunReads
-    pool: InstantPool
+    pool: InstantWorker
     function_key: str = ""
     stopped: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
-        self.runner.shutdown()
-        self.pool.release.set()
+        self.manager.shutdown()
         self.nodes.stop()
         self.store.close()
 
@@ -95,11 +94,12 @@ def make_core(home: Path, cadence: float = 1.0, workers: int = 2) -> Core:
     """The core's parts over a fresh data folder, with project ``scale`` and a python function ``noop``."""
     store = CountingStore(home / "core.sqlite")
     entities = Entities(store, "http://127.0.0.1:0")
-    pool = InstantPool(store)
-    manager = RunManager(entities, home / "runs", pool, lambda: {})
+    pool = InstantWorker(store)
+    manager = RunManager(entities, home / "runs", lambda: {})
     nodes = RunNodes(home / "run_nodes.sqlite", cadence=cadence)
-    runner = PipelineRunner(manager, pool, lambda: {}, nodes=nodes)
-    manager.pipelines = runner
+    runner = PipelineRunner(manager, SimpleNamespace(size=workers), lambda: {}, nodes=nodes)
+    manager.register(run_kinds.WORKER, pool)
+    manager.register(run_kinds.PIPELINE, PipelineExecutor(runner))
     entities.create_project({"name": PROJECT})
     fn = entities.create(PROJECT, "function", {"name": "noop", "kind": "python", "spec": {"handler": "noop"}})
     core = Core(store, entities, manager, runner, nodes, RunReads(store, nodes), pool, fn["key"])
