@@ -1,8 +1,9 @@
 """The local core against Kubeflow Pipelines' local runner (``kfp.local``), side by side, with the floor.
 
-Run: ``python bench/vs_kfp_local.py [sizes...]`` (default 10 50 500; several minutes). In one run, on this
-machine, it measures the same shape on both engines — a fan-out/fan-in ``start → N parallel trivial python
-steps → end`` — and the floor our per-step cost is compared with:
+Run: ``python bench/vs_kfp_local.py [sizes...] [--repeat R]`` (default 10 50 500, R=3; ten minutes or more). In
+one run, on this machine, in R interleaved rounds (the load of a shared machine drifts: medians are printed and
+every round is shown), it measures the same shape on both engines — a fan-out/fan-in ``start → N parallel
+trivial python steps → end`` — and the floor our per-step cost is compared with:
 
 - **local core**: a fresh core in a temporary folder (warm pool, ``DHHERA_WORKERS`` workers, default: cores);
   the pipeline is registered, built and run through the real SDK; wall time from ``run(action="pipeline")``
@@ -21,6 +22,7 @@ Targets (issue 13): ≥ 2× faster than kfp.local at N=50 and N=500; per-step wa
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -107,26 +109,30 @@ def run_kfp(python: str, sizes: list[int]) -> dict[int, float]:
     return {int(k): v for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
 
 
-def run_local_core(project, sizes: list[int]) -> dict[int, float]:
-    """Wall time of each shape on the local core, build excluded."""
-    from dhhera_jupyter import platform
+def run_local_core(project, sizes: list[int], workflows: dict | None = None) -> dict[int, float | str]:
+    """Wall time of each shape on the local core, build excluded (built once, reused); a failure as its message."""
+    from dhhera_jupyter.platform import conditional
 
-    figures: dict[int, float] = {}
+    workflows = {} if workflows is None else workflows
+    figures: dict[int, float | str] = {}
     for n in sizes:
-        wf = project.new_workflow(name=f"fan-{n}", kind="hera", code=PIPELINE.format(n=n), handler="pipeline")
-        build = wf.run(action="build")
-        while build.refresh().status.state not in ("COMPLETED", "ERROR"):
-            time.sleep(0.05)
-        assert build.status.state == "COMPLETED", build.status.to_dict()
+        if n not in workflows:
+            wf = project.new_workflow(name=f"fan-{n}", kind="hera", code=PIPELINE.format(n=n), handler="pipeline")
+            build = wf.run(action="build")
+            while build.refresh().status.state not in ("COMPLETED", "ERROR"):
+                time.sleep(0.05)
+            assert build.status.state == "COMPLETED", build.status.to_dict()
+            workflows[n] = wf
         began = time.perf_counter()
-        run = wf.run(action="pipeline")
+        run = workflows[n].run(action="pipeline")
         while True:
-            state = platform.run_doc(run.id, project.name)["status"]["state"]
-            if state in ("COMPLETED", "ERROR", "STOPPED"):
+            # conditional reads: polling a big run must not load the core the bench is measuring
+            status = conditional.run_doc(run.id, project.name)["status"]
+            if status["state"] in ("COMPLETED", "ERROR", "STOPPED"):
                 break
             time.sleep(0.02)
-        figures[n] = time.perf_counter() - began
-        assert state == "COMPLETED", f"fan-{n} ended {state}"
+        elapsed = time.perf_counter() - began
+        figures[n] = elapsed if status["state"] == "COMPLETED" else f"{status['state']}: {status.get('message')}"
     return figures
 
 
@@ -146,7 +152,11 @@ def sdk_in_process(project, runs: int = 10) -> float:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [10, 50, 500]
+    parser = argparse.ArgumentParser(description="The local core against kfp.local on fan-out/fan-in shapes.")
+    parser.add_argument("sizes", type=int, nargs="*", default=[10, 50, 500])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of every measurement (medians are printed)")
+    args = parser.parse_args()
+    sizes, repeat = args.sizes, args.repeat
     from pool_overhead import measure_pool_overhead
 
     from dhhera_jupyter import settings
@@ -154,11 +164,12 @@ def main() -> None:
 
     workers = settings.workers()
     python = kfp_python()
-    kfp: dict[int, float] = {}
     if python is None:
         print("kfp.local: skipped (kfp is not importable here; set DHHERA_KFP_PYTHON, see this script's docstring)")
-    else:
-        kfp = run_kfp(python, sizes)
+    kfp: dict[int, list[float]] = {}
+    ours: dict[int, list[float]] = {}
+    failed: dict[int, str] = {}
+    floors: list[float] = []
 
     home = Path(tempfile.mkdtemp(prefix="dhhera-bench-kfp-"))
     info = control.wait_objects(control.ensure_running(home), timeout=120)
@@ -168,22 +179,48 @@ def main() -> None:
 
         project = dh.get_or_create_project("bench")
         project.new_function(name="noop", kind="python", code=FUNC, handler="noop", python_version="PYTHON3_11")
-        ours = run_local_core(project, sizes)
-        floor_sdk = sdk_in_process(project)
+        workflows: dict = {}
+        # Interleaved rounds: the machine's load drifts, so each round measures all three under the same load.
+        for _ in range(repeat):
+            if python is not None:
+                for n, seconds in run_kfp(python, sizes).items():
+                    kfp.setdefault(n, []).append(seconds)
+            for n, result in run_local_core(project, [n for n in sizes if n not in failed], workflows).items():
+                if isinstance(result, str):
+                    failed[n] = result
+                else:
+                    ours.setdefault(n, []).append(result)
+            floors.append(sdk_in_process(project))
     finally:
         control.stop(home)
     noop = measure_pool_overhead("warm", target="bench.pool_overhead:noop", runs=10)["latency_median"]
 
+    floor_sdk = statistics.median(floors)
     print(f"fan-out/fan-in of N trivial python steps; local core with {workers} workers (warm pool)")
-    print(f"floor: SDK job in-process {floor_sdk * 1000:.1f} ms; pool warm no-op {noop * 1000:.1f} ms")
+    print(f"medians of {repeat} interleaved rounds; load average at the end: {os.getloadavg()[0]:.1f}")
+    print(f"floor: SDK job in-process {floor_sdk * 1000:.1f} ms (rounds: {_ms(floors)})")
+    print(f"pool warm no-op {noop * 1000:.1f} ms")
     target = 1.5 * floor_sdk / workers
     print(f"target per-step wall: 1.5 x floor / workers = {target * 1000:.1f} ms")
-    print(f"{'N':>6} {'local core s':>13} {'ms/step':>8} {'vs target':>10} {'kfp.local s':>12} {'kfp/ours':>9}")
+    header = f"{'N':>6} {'local core s':>13} {'ms/step':>8} {'vs target':>10} {'kfp.local s':>12} {'kfp/ours':>9}"
+    print(f"{header}  rounds (s)")
     for n in sizes:
-        per_step = ours[n] / (n + 2)
-        kfp_s = f"{kfp[n]:12.2f}" if n in kfp else f"{'-':>12}"
-        ratio = f"{kfp[n] / ours[n]:9.2f}" if n in kfp else f"{'-':>9}"
-        print(f"{n:6d} {ours[n]:13.2f} {per_step * 1000:8.1f} {per_step / target:10.2f} {kfp_s} {ratio}")
+        if n in failed:
+            print(f"{n:6d}  local core failed: {failed[n]}")
+            continue
+        mine = statistics.median(ours[n])
+        per_step = mine / (n + 2)
+        theirs = statistics.median(kfp[n]) if n in kfp else None
+        kfp_s = f"{theirs:12.2f}" if theirs is not None else f"{'-':>12}"
+        ratio = f"{theirs / mine:9.2f}" if theirs is not None else f"{'-':>9}"
+        rounds = " ".join(f"{v:.2f}" for v in ours[n]) + (
+            " | kfp " + " ".join(f"{v:.2f}" for v in kfp[n]) if n in kfp else ""
+        )
+        print(f"{n:6d} {mine:13.2f} {per_step * 1000:8.1f} {per_step / target:10.2f} {kfp_s} {ratio}  {rounds}")
+
+
+def _ms(values: list[float]) -> str:
+    return " ".join(f"{v * 1000:.1f}" for v in values)
 
 
 if __name__ == "__main__":

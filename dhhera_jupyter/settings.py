@@ -87,6 +87,18 @@ def workers() -> int:
     return _integer("DHHERA_WORKERS", max(1, os.cpu_count() or 1), 1)
 
 
+def nodes_cadence() -> float:
+    """Seconds between writes of a running pipeline's node changes (``DHHERA_NODES_CADENCE``, default 1; a crash
+    loses at most this much of them). A DHCore-like profile sets it to DHCore's Argo monitor cadence."""
+    return _number("DHHERA_NODES_CADENCE", 1.0, 0.0)
+
+
+def nodes_visible() -> str:
+    """What a GET shows of a running pipeline's nodes (``DHHERA_NODES_VISIBLE``): ``live`` (every change at once)
+    or ``persisted`` (as last written: they move at the cadence, as DHCore's documents move with its monitor)."""
+    return _choice("DHHERA_NODES_VISIBLE", "live", ("live", "persisted"))
+
+
 def pool_mode() -> str:
     """``warm`` (fork from a process that already imported the SDK) or ``cold`` (``DHHERA_POOL``)."""
     return _choice("DHHERA_POOL", "warm", ("warm", "cold"))

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from dhhera_jupyter.core import metrics, validation
 from dhhera_jupyter.core.entities import CONTEXT_TYPES, ApiError, Entities
 from dhhera_jupyter.core.names import path_param_problem
+from dhhera_jupyter.core.run_reads import RunReads, RunReply
 from dhhera_jupyter.core.runs import RunManager
 from dhhera_jupyter.core.vault import Vault
 
@@ -51,6 +52,8 @@ class CoreApp:
         self.request_shutdown: Callable[[], None] | None = None
         # The key lives beside the database, in the data folder only the user can open.
         self.vault = Vault(entities.store, entities.store.path.parent / "secrets.key")
+        #: GET of runs: live pipeline nodes put in place, ETag and 304 (the daemon gives it the live nodes).
+        self.run_reads = RunReads(entities.store)
         t = r"(?P<t>[a-z]+)s"
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
             ("GET", re.compile(r"^/api/auth$"), lambda q, b: {"username": "local", "permissions": []}),
@@ -199,6 +202,8 @@ class CoreApp:
         self.entities.require_project(p)
         number, size = self.page_params(q)
         items, total = self.entities.page(p, t, q, number, size)
+        if t == "run":
+            items = [self.run_reads.overlay(doc) for doc in items]
         return self.page(items, q, total)
 
     def _create(self, q: dict, b: Any, p: str, t: str) -> dict:
@@ -210,8 +215,10 @@ class CoreApp:
             return self.runs.create(p, b)
         return self.entities.create(p, t, b)
 
-    def _get(self, q: dict, b: Any, p: str, t: str, id: str) -> dict:
-        return self.entities.get(p, self._type(t), id)
+    def _get(self, q: dict, b: Any, p: str, t: str, id: str) -> dict | RunReply:
+        if self._type(t) == "run":
+            return self.run_reads.get(p, id)
+        return self.entities.get(p, t, id)
 
     def _update(self, q: dict, b: Any, p: str, t: str, id: str) -> dict:
         t = self._type(t)

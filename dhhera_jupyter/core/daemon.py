@@ -23,6 +23,8 @@ from dhhera_jupyter.core import state as statefiles
 from dhhera_jupyter.core.api import CoreApp, make_server
 from dhhera_jupyter.core.entities import Entities
 from dhhera_jupyter.core.objects_supervisor import ObjectsSupervisor
+from dhhera_jupyter.core.run_nodes import RunNodes
+from dhhera_jupyter.core.run_reads import RunReads
 from dhhera_jupyter.core.runlogs import LogCap
 from dhhera_jupyter.core.runs import RunManager
 from dhhera_jupyter.core.store import Store
@@ -123,6 +125,8 @@ def serve(home: Path, port: int = 0) -> int:
     objects = ObjectsSupervisor(home / "objects")
     manager: RunManager | None = None
     server: Any = None
+    # Node lists of running pipelines, apart from their run documents (written at a bounded cadence).
+    run_nodes = RunNodes(home / "run_nodes.sqlite", cadence=settings.nodes_cadence(), visible=settings.nodes_visible())
     try:
         # Parts in dependency order: the executors need the endpoint, the endpoint needs the bound server, the
         # server needs the app, the app needs the run manager; executors are registered into the manager last.
@@ -161,7 +165,10 @@ def serve(home: Path, port: int = 0) -> int:
         manager.register(run_kinds.WORKER, PoolExecutor(pool, "job", owns_pool=True))
         manager.register(run_kinds.SERVICE, PoolExecutor(pool, "service"))
         manager.register(run_kinds.ENVIRONMENT, environments)
-        manager.register(run_kinds.PIPELINE, PipelineExecutor(PipelineRunner(manager, pool, objects.env)))
+        pipelines = PipelineRunner(manager, pool, objects.env, nodes=run_nodes)
+        manager.register(run_kinds.PIPELINE, PipelineExecutor(pipelines))
+        app.run_reads = RunReads(store, run_nodes)
+        run_nodes.recover_into(lambda run_id: store.get("run", run_id), lambda run: store.put("run", run))
         status.recovered = manager.recover()
         LogCap(manager).start()
         pool.start()
@@ -190,6 +197,7 @@ def serve(home: Path, port: int = 0) -> int:
         # Also on a crash during start-up: never leave SeaweedFS or workers behind.
         if manager is not None:
             manager.shutdown()
+        run_nodes.stop()
         objects.stop()
         if server is not None:
             server.server_close()

@@ -33,6 +33,7 @@ from tornado.ioloop import IOLoop
 from dhhera_jupyter import settings
 from dhhera_jupyter.core import profile
 from dhhera_jupyter.core.entities import ApiError
+from dhhera_jupyter.core.run_reads import RunReply
 from dhhera_jupyter.core.store import DatabaseGone
 from dhhera_jupyter.core.validation import check_body_shape
 
@@ -81,12 +82,21 @@ class _Handler(web.RequestHandler):
         self.chunks: list[bytes] = []
         self.size = 0
 
-    def compute_etag(self) -> None:  # the API answers every GET in full, as DHCore does
+    def compute_etag(self) -> None:  # no tornado ETags: only run reads carry one, made by core/run_reads.py
         return None
 
     def _answer(self, status: int, payload: Any) -> None:
         if status in (401, 501) and not profile.current().error_bodies:
             payload = None  # DHCore's Spring answers these with an empty body (the dhcore profile)
+        if isinstance(payload, RunReply):  # a run read: its ETag, and 304 without a body when the client has it
+            self.set_header("ETag", payload.etag)
+            status, body = payload.reply(self.request.headers.get("If-None-Match"))
+            self.set_status(status)
+            if status == 200:
+                self.set_header("Content-Type", "application/json")
+                self.write(body)
+            self.finish()
+            return
         self.set_status(status)
         if payload is not None:
             self.set_header("Content-Type", "application/json")

@@ -12,6 +12,7 @@ with :class:`DatabaseGone` instead of going to a file nobody will ever open agai
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 import os
 import sqlite3
@@ -94,6 +95,10 @@ class Store:
         st = os.stat(path)
         self._identity = (st.st_dev, st.st_ino)
         self.gone: str | None = None
+        # Revisions of the rows this store wrote (see revision()); the epoch moves on bulk deletes.
+        self._revisions: dict[tuple[str, str], int] = {}
+        self._revision = itertools.count(1)
+        self._epoch = 0
 
     def close(self) -> None:
         with self._lock:
@@ -139,6 +144,22 @@ class Store:
             row = self._conn.execute("SELECT body FROM entities WHERE type=? AND id=?", (type_, id_)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def revision(self, type_: str, id_: str) -> tuple[int, int]:
+        """A value that changes whenever row ``(type_, id_)`` is written or deleted through this store.
+
+        Readers that cache what they made of a row (the run reads) compare it instead of re-reading the row;
+        ``(epoch, 0)`` means untouched since the store was opened (only this process writes the file).
+        """
+        return self._epoch, self._revisions.get((type_, id_), 0)
+
+    def get_raw(self, type_: str, id_: str) -> tuple[str, str] | None:
+        """``(project, JSON text)`` of one entity, unparsed (for readers that hash or forward it as it is)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT project, body FROM entities WHERE type=? AND id=?", (type_, id_)
+            ).fetchone()
+        return (row[0], row[1]) if row else None
+
     def exists(self, type_: str, id_: str) -> bool:
         with self._lock:
             row = self._conn.execute("SELECT 1 FROM entities WHERE type=? AND id=?", (type_, id_)).fetchone()
@@ -173,12 +194,14 @@ class Store:
                     body,
                 ),
             )
+            self._revisions[(type_, doc["id"])] = next(self._revision)  # after the write: readers see it
         return doc
 
     def delete(self, type_: str, id_: str) -> bool:
         with self._lock:
             self.check_file()
             cur = self._conn.execute("DELETE FROM entities WHERE type=? AND id=?", (type_, id_))
+            self._revisions[(type_, id_)] = next(self._revision)
         return cur.rowcount > 0
 
     def delete_where(self, project: str, type_: str | None = None, name: str | None = None) -> int:
@@ -192,6 +215,7 @@ class Store:
         with self._lock:
             self.check_file()
             cur = self._conn.execute(sql, args)
+            self._epoch += 1
         return cur.rowcount
 
     # -- lists -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 from dhhera_jupyter import settings
 from dhhera_jupyter.core import fsm, profile, run_kinds
 from dhhera_jupyter.core.entities import ApiError
+from dhhera_jupyter.core.run_nodes import RunNodes
 from dhhera_jupyter.core.runs import RunManager
 from dhhera_jupyter.documents.build import build_spec
 from dhhera_jupyter.documents.keys import EntityKey, parse_key
@@ -52,11 +53,17 @@ class PipelineRunner:
         The worker pool (only used to know the concurrency).
     run_env : callable
         Blocks until the object store is ready (steps usually exchange dataitems).
+    nodes : RunNodes, optional
+        Where node lists go while a pipeline runs (kept apart from the run document, which gets the final
+        list when the pipeline ends); default: in memory only.
     """
 
-    def __init__(self, manager: RunManager, pool: Any, run_env: Callable[[], dict[str, str]]) -> None:
+    def __init__(
+        self, manager: RunManager, pool: Any, run_env: Callable[[], dict[str, str]], nodes: RunNodes | None = None
+    ) -> None:
         self.manager = manager
         self.run_env = run_env
+        self.nodes = nodes if nodes is not None else RunNodes(None)
         self._stops: dict[str, threading.Event] = {}
         self._children: dict[str, set[str]] = {}
         self._lock = threading.Lock()
@@ -108,10 +115,8 @@ class PipelineRunner:
             prof = profile.current()
 
             def on_update(nodes: list[dict]) -> None:
-                def apply(r: dict) -> None:
-                    r["status"]["nodes"] = prof.nodes(nodes)
-
-                self.manager.mutate(project, run_id, apply)
+                # O(1): kept apart from the run document, which gets the list when the pipeline ends
+                self.nodes.update(run_id, prof.nodes(nodes))
 
             # DHCore profile: nodes are seen on the Argo monitor's passes only (core/profile.py).
             monitor = profile.ArgoMonitor(prof.node_refresh, run_id, on_update) if prof.node_refresh else None
@@ -134,16 +139,23 @@ class PipelineRunner:
             log.exception("pipeline %s failed", run_id)
             self._finish(run, "Error", f"The local pipeline runner failed: {exc}", None)
         finally:
+            self.nodes.close(run_id)
             with self._lock:
                 self._stops.pop(run_id, None)
                 self._children.pop(run_id, None)
 
     def _finish(self, run: dict, phase: str, message: str, nodes: list[dict] | None) -> None:
         prof = profile.current()
+        # What clients saw last (under the dhcore profile: the Argo monitor's last pass), kept apart while running.
+        shown = self.nodes.current(run["id"])
+        if nodes is None and shown is not None:  # the runner failed: keep the last list it reported
+            nodes = list(shown[1])
 
         def apply(r: dict) -> None:
             if nodes is not None and (phase == "Succeeded" or prof.nodes_on_error):
                 r["status"]["nodes"] = prof.nodes(nodes)
+            elif shown is not None:
+                r["status"]["nodes"] = list(shown[1])  # DHCore keeps the last refresh; it lived in RunNodes
             state = r["status"].get("state")
             if state == fsm.STOP or phase == "Stopped":
                 if state == fsm.RUNNING:

@@ -51,6 +51,7 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
     "pyarrow.parquet",
     "boto3",
     "hera.workflows",
+    "dhhera_jupyter.executor.warm_sdk",  # last: fills the SDK's lazy registries, keep-alive HTTP for runs
 )
 
 #: Seconds between SIGTERM and SIGKILL when a run is cancelled.

@@ -81,7 +81,7 @@ def fingerprint(doc: dict) -> str:
 
 
 def _default_fetch(run_id: str, project: str | None) -> dict:
-    from dhhera_jupyter.platform.runs import run_doc
+    from dhhera_jupyter.platform.conditional import run_doc  # If-None-Match: an unchanged run costs no body
 
     return run_doc(run_id, project)
 

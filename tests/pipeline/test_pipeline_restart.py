@@ -54,7 +54,12 @@ def _get(info, path: str) -> dict:
         return json.loads(resp.read())
 
 
-def test_core_killed_mid_pipeline_ends_the_run_error_and_keeps_finished_steps(tmp_path: Path) -> None:
+def test_core_killed_mid_pipeline_ends_the_run_error_and_keeps_finished_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The kill comes right after the slow step starts, within the default 1 s node cadence: with cadence 0 every
+    # node change is written at once, so nothing a finished step did may be lost (tests/scale covers the cadence).
+    monkeypatch.setenv("DHHERA_NODES_CADENCE", "0")
     home = tmp_path / "core"
     info = control.wait_objects(control.ensure_running(home), timeout=120)
     try:
