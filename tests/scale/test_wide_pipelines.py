@@ -1,9 +1,7 @@
 """A 1000-wide fan-out/fan-in and a 200-deep chain of real steps through the real SDK complete (issue 13).
 
 Every step is a trivial python job executed as a child run, so these are the shapes at full cost: each runs
-once. Until the depends parser and the scheduler stop recursing (issue 13, another helper's part), a run that
-ends with Python's recursion error is reported as an expected failure naming that cause; any other outcome
-than COMPLETED fails.
+once. Any outcome other than COMPLETED fails (the depends parser and the scheduler no longer recurse).
 """
 
 from __future__ import annotations
@@ -65,8 +63,6 @@ def _run_to_the_end(project, name: str, code: str, timeout: float) -> dict:
 
     doc = wait_until(ended, timeout=timeout, interval=0.5, what=f"pipeline {name} to end")
     message = str(doc["status"].get("message") or "")
-    if doc["status"]["state"] == "ERROR" and "maximum recursion depth" in message:
-        pytest.xfail(f"the runner still recurses on this shape: {message}")
     assert doc["status"]["state"] == "COMPLETED", message
     run.refresh()  # the SDK reads the same finished document
     assert run.status.state == "COMPLETED"
