@@ -1,1 +1,2 @@
+import './states.css';
 import './sidebar.css';
