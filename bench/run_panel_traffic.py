@@ -19,9 +19,9 @@ from typing import Any
 import ipywidgets
 
 from dhhera_jupyter.graph import from_workflow
-from dhhera_jupyter.widgets.poller import Poller
+from dhhera_jupyter.runs.poller import Poller
+from dhhera_jupyter.runs.watched import WatchedRun
 from dhhera_jupyter.widgets.run_panel import RunPanel
-from dhhera_jupyter.widgets.watched_run import WatchedRun
 
 RUN_ID = "4f1c2a9be0d34c55a0e6b8f1d2c3a4b5"
 

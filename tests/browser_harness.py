@@ -52,6 +52,7 @@ SETTINGS_OVERRIDES = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
 }
 LAB_START_TIMEOUT = 90.0
+REPO = Path(__file__).resolve().parents[1]
 KERNEL_TIMEOUT = 60.0
 
 T = TypeVar("T")
@@ -114,6 +115,10 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         "JUPYTER_CONFIG_DIR": str(base / "config"),
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
         "IPYTHONDIR": str(base / "ipython"),
+        # The package's default lab settings (labconfig/) as an install puts them in etc/jupyter, from this checkout.
+        "JUPYTER_CONFIG_PATH": os.pathsep.join(
+            p for p in (str(REPO / "labextension" / "jupyter-config"), os.environ.get("JUPYTER_CONFIG_PATH")) if p
+        ),
     }
     command = [
         sys.executable, "-m", "jupyterlab",
@@ -123,6 +128,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         f"--LabApp.app_settings_dir={settings_dir}",
         f"--LabApp.user_settings_dir={base / 'user-settings'}",
         f"--LabApp.workspaces_dir={base / 'workspaces'}",
+        "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: tests switch the theme with its commands
     ]  # fmt: skip
     server = LabServer(f"http://127.0.0.1:{port}/", token, root_dir, base / "lab.log")
     with server.log_path.open("wb") as log:
@@ -236,6 +242,27 @@ class LabPage:
             f"cell {index} to finish (prompt {prompt.inner_text().strip()!r})",
         )
         return cell.locator(".jp-OutputArea")
+
+    def set_theme(self, dark: bool) -> None:
+        """Switch JupyterLab to its dark or light theme and wait until the page has it."""
+        theme = "JupyterLab Dark" if dark else "JupyterLab Light"
+        self.page.evaluate("theme => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme)
+        wanted = "false" if dark else "true"
+        poll(
+            lambda: self.page.evaluate("() => document.body.dataset.jpThemeLight") == wanted,
+            30,
+            f"the {theme} theme",
+        )
+
+    def screenshot(self, name: str, locator: object | None = None) -> Path | None:
+        """Save a PNG of the page (or of ``locator``) as ``$DHHERA_SCREENSHOTS/<name>.png`` when that is set."""
+        folder = os.environ.get("DHHERA_SCREENSHOTS")
+        if not folder:
+            return None
+        path = Path(folder) / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (locator or self.page).screenshot(path=str(path))
+        return path
 
     def assert_no_errors(self, output: object) -> None:
         """Fail with the traceback text if an output area shows an error."""

@@ -167,7 +167,9 @@ def node_attributes(node: GraphNode, head: bool = False) -> dict[str, str]:
 
 
 def _label(node: GraphNode) -> str:
-    first = node.name
+    from dhhera_jupyter.status.names import step_label  # the name the user wrote, not the dsl's generated one
+
+    first = step_label(node.name)
     if node.loop is not None:
         count = node.loop.get("count")
         first += f"  ×{count if count is not None else 'N'}"

@@ -68,7 +68,7 @@ def _present(
             widget.suppress_next_display()
             _wait(widget, run, timeout)
         return widget
-    from dhhera_jupyter.widgets.run_text import TextRunView
+    from dhhera_jupyter.runs.text import TextRunView
 
     run.start()
     if wait:
@@ -93,7 +93,7 @@ def _submitter(
     workflow: Any, name: str, project: str, graph: Any, declared: Mapping[str, Any], options: Mapping[str, Any]
 ) -> Callable[[dict], Any]:
     from dhhera_jupyter.platform import pipeline_runs
-    from dhhera_jupyter.widgets.watched_run import WatchedRun
+    from dhhera_jupyter.runs.watched import WatchedRun
 
     def submit(parameters: dict) -> Any:
         checked = pipeline_runs.check_parameters(name, declared, parameters)
@@ -219,7 +219,7 @@ def attach(
     """
     from dhhera_jupyter import platform
     from dhhera_jupyter.platform import pipeline_runs
-    from dhhera_jupyter.widgets.watched_run import WatchedRun, graph_of_run
+    from dhhera_jupyter.runs.watched import WatchedRun, graph_of_run
 
     project = project or platform.backend().project
     doc = pipeline_runs.require_run(run_id, project)
@@ -265,7 +265,7 @@ class RunList(list):
 
     def rows(self) -> list[tuple[str, str, str, str, str, str]]:
         from dhhera_jupyter.status import snapshot
-        from dhhera_jupyter.widgets.run_text import format_clock, format_duration
+        from dhhera_jupyter.status.timefmt import format_clock, format_duration
 
         out = []
         for doc in self:

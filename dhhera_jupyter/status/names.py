@@ -103,3 +103,25 @@ def step_label(name: str) -> str:
     """The name a user gave a DigitalHub step: ``dag-op-extract-1a2b3c4d`` gives ``extract``; others unchanged."""
     match = _DSL_NAME.match(name)
     return match.group("name") if match else name
+
+
+_GENERATED = re.compile(r"\b(?:dag|step)-op-(?P<name>[A-Za-z0-9][A-Za-z0-9-]*?)-[0-9a-f]{8}\b")
+_TASK_OUTPUT = re.compile(
+    r"\{\{\s*(?:tasks|steps)\.(?P<task>[^.\s}]+)\.outputs\.(?:parameters|artifacts)\.(?P<out>[^\s}]+)\s*\}\}"
+)
+_WORKFLOW_PARAMETER = re.compile(r"\{\{\s*workflow\.parameters\.(?P<name>[^\s}]+)\s*\}\}")
+
+
+def label_names(text: str) -> str:
+    """Replace every generated DigitalHub task name in ``text`` by the name the user gave the step.
+
+    ``"Step dag-op-make-1a2b3c4d failed"`` gives ``"Step make failed"`` (for messages from the backend).
+    """
+    return _GENERATED.sub(lambda m: m.group("name"), text)
+
+
+def readable_expression(value: str) -> str:
+    """An Argo argument as a user reads it: ``{{tasks.dag-op-make-1a2b3c4d.outputs.parameters.numbers}}`` gives
+    ``make.numbers`` and ``{{workflow.parameters.n}}`` gives ``parameter n``; other text is unchanged."""
+    value = _TASK_OUTPUT.sub(lambda m: f"{step_label(m.group('task'))}.{m.group('out')}", value)
+    return _WORKFLOW_PARAMETER.sub(lambda m: f"parameter {m.group('name')}", value)

@@ -47,3 +47,21 @@ def load_widget_assets(name: str) -> WidgetAssets:
             "or build it with `cd labextension && jlpm install && jlpm build`."
         )
     return WidgetAssets(esm=paths[0].read_text(encoding="utf-8"), css=paths[1].read_text(encoding="utf-8"))
+
+
+@functools.cache
+def load_stylesheet(name: str) -> str:
+    """Read ``static/<name>.css`` (once per process), for widgets made of ipywidgets (the run panel).
+
+    Raises
+    ------
+    WidgetAssetsMissing
+        If the package was installed without its built front end.
+    """
+    path = STATIC_DIR / f"{name}.css"
+    if not path.is_file():
+        raise WidgetAssetsMissing(
+            f"The stylesheet {path.name} is missing from {STATIC_DIR}: reinstall dhhera-jupyter "
+            "(`pip install -e .` in a checkout, which needs Node.js), or run `cd labextension && jlpm build`."
+        )
+    return path.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import anywidget
 import traitlets
 
+from dhhera_jupyter.status.names import readable_expression, step_label
 from dhhera_jupyter.widgets._assets import load_widget_assets
 
 NODE_STATES = ("pending", "running", "succeeded", "failed", "skipped", "omitted", "stopped", "error")
@@ -39,12 +40,40 @@ def normalise_state(state: object) -> str:
     return normalised
 
 
+#: Node fields that describe how Argo runs a step rather than what it does: folded under "Argo" in the details.
+ARGO_FIELDS = ("template", "kind", "image", "function_key", "function_id", "depends", "when", "loop", "parent")
+
+
+def _readable(details: Mapping[str, Any]) -> dict[str, Any]:
+    """Data first: the user's step name, its function, inputs with their values, outputs; Argo internals apart."""
+    name = str(details.get("name") or details.get("id") or "")
+    inputs = {str(k): readable_expression(str(v)) for k, v in dict(details.get("inputs") or {}).items()}
+    kwargs = details.get("kwargs") or {}
+    # The dsl passes a step's own parameters (``n``) in its kwargs, not as Argo inputs.
+    for key, value in dict((kwargs.get("parameters") if isinstance(kwargs, Mapping) else None) or {}).items():
+        inputs.setdefault(str(key), readable_expression(str(value)))
+    # An input the template reads back (``{{inputs.parameters.di}}``) shows where it comes from, not the echo.
+    argo = {key: details[key] for key in ARGO_FIELDS if details.get(key) not in (None, "", [], {})}
+    if name:
+        argo = {"task": name, **argo}
+    return {
+        **{k: v for k, v in details.items() if k not in ("kwargs", "inputs")},
+        "label": step_label(name) if name else "",
+        "inputs": inputs,
+        "argo": argo,
+    }
+
+
 def node_details(graph_dict: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Node id -> details from a graph's ``to_dict()`` (``nodes`` as a list with ``id`` or a mapping)."""
+    """Node id -> details from a graph's ``to_dict()`` (``nodes`` as a list with ``id`` or a mapping).
+
+    Each node gets a ``label`` (the name the user gave the step), ``inputs`` as readable values and an ``argo``
+    mapping of the internals the details fold away.
+    """
     nodes = graph_dict.get("nodes") or {}
     if isinstance(nodes, Mapping):
-        return {str(node_id): dict(details) for node_id, details in nodes.items()}
-    return {str(node["id"]): {k: v for k, v in node.items() if k != "id"} for node in nodes}
+        return {str(node_id): _readable({"id": node_id, **dict(details)}) for node_id, details in nodes.items()}
+    return {str(node["id"]): _readable(node) for node in nodes}
 
 
 class DagWidget(anywidget.AnyWidget):
@@ -79,8 +108,11 @@ class DagWidget(anywidget.AnyWidget):
     nodes = traitlets.Dict().tag(sync=True)
     node_states = traitlets.Dict().tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
-    height = traitlets.Unicode("420px").tag(sync=True)
+    #: CSS height of the canvas; ``auto`` sizes it to the graph (bounded).
+    height = traitlets.Unicode("auto").tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
+    #: ``pane``: clicking a node opens its details beside the graph; ``none``: the host shows them (run panel).
+    details = traitlets.Unicode("pane").tag(sync=True)
 
     def __init__(self, svg: str = "", nodes: Mapping[str, Mapping[str, Any]] | None = None, **kwargs: Any) -> None:
         assets = load_widget_assets("dag_widget")

@@ -1,7 +1,8 @@
-"""The run panel's step pane: a selected step's inputs, outputs, message and the tail of its logs."""
+"""The run panel's step pane: a selected step's data (inputs, outputs, timing), then its log, following it live."""
 
 from __future__ import annotations
 
+import threading
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -9,114 +10,153 @@ import ipywidgets as w
 
 from dhhera_jupyter.errors import DhheraError
 from dhhera_jupyter.status import StepStatus, step_label
-from dhhera_jupyter.widgets.run_table import state_badge
-from dhhera_jupyter.widgets.run_text import format_clock, format_duration
+from dhhera_jupyter.status.names import label_names
+from dhhera_jupyter.status.timefmt import format_clock
+from dhhera_jupyter.widgets.log_view import LogView
+from dhhera_jupyter.widgets.run_table import clock_html, short_key, state_badge
 
 if TYPE_CHECKING:
-    from dhhera_jupyter.widgets.watched_run import WatchedRun
+    from dhhera_jupyter.runs.watched import WatchedRun
 
-#: Log lines shown at first, and added by each "load more".
-LOG_TAIL = 40
-LOG_MORE = 200
+#: Seconds between two reads of a running step's log while it is selected.
+FOLLOW_INTERVAL = 1.0
 
 
-def _pairs(pairs: tuple[tuple[str, str], ...]) -> str:
+def _pairs(pairs: tuple[tuple[str, str], ...], keys: bool = False) -> str:
     if not pairs:
         return "<i>none</i>"
-    return "<br>".join(f"<code>{escape(k)}</code> = <code>{escape(v)}</code>" for k, v in pairs)
+    return "<br>".join(
+        f"<code>{escape(k)}</code> = <code title='{escape(v, quote=True)}'>{escape(short_key(v) if keys else v)}</code>"
+        for k, v in pairs
+    )
 
 
 def step_html(step: StepStatus) -> str:
-    """Inputs, outputs, timing, child run and message of a step, escaped."""
+    """Data first (state, function, inputs, outputs, timing, message), Argo internals folded; all escaped."""
+    label = step_label(step.step)
     rows = [
         ("state", state_badge(step.state, f" {step.items_done}/{step.items} items" if step.items else "")),
-        ("function", escape(f"{step.function or '-'} ({step.action or '-'})")),
-        ("started", escape(format_clock(step.start) or "-")),
-        ("duration", escape(format_duration(step.duration) or "-")),
-        ("child run", escape(", ".join(step.run_ids) or "-")),
+        ("function", escape(f"{step.function or '-'}" + (f" · {step.action}" if step.action else ""))),
         ("inputs", _pairs(step.inputs)),
-        ("outputs", _pairs(step.outputs)),
+        ("outputs", _pairs(tuple((k, v) for k, v in step.outputs if k != "run_id"), keys=True)),
+        ("started", escape(format_clock(step.start) or "-")),
+        ("duration", clock_html(step.start, step.end, step.duration) or "-"),
     ]
-    if step.exit_code:
-        rows.append(("exit code", escape(step.exit_code)))
     if step.message:
-        rows.append(("message", f"<span style='color:var(--jp-error-color1)'>{escape(step.message)}</span>"))
-    body = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    title = escape(step_label(step.step)) + (
-        f" <code>{escape(step.id)}</code>" if step_label(step.step) != step.id else ""
+        rows.append(("message", f"<span class='dhhera-RunPanel-message'>{escape(label_names(step.message))}</span>"))
+    argo = [("task", escape(step.id)), ("child runs", escape(", ".join(step.run_ids) or "-"))]
+    if step.phase:
+        argo.append(("phase", escape(step.phase)))
+    if step.exit_code:
+        argo.append(("exit code", escape(step.exit_code)))
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    folded = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in argo)
+    return (
+        f"<h4>{escape(label)}</h4><table class='dhhera-RunPanel-facts'>{body}</table>"
+        f"<details class='dhhera-RunPanel-argo'><summary>Argo</summary>"
+        f"<table class='dhhera-RunPanel-facts'>{folded}</table></details>"
     )
-    return f"<h4 style='margin:0.4em 0'>Step {title}</h4><table>{body}</table>"
 
 
 class StepDetails(w.VBox):
-    """Details of one step and the tail of its logs, with "load more" and "refresh"."""
+    """Details of one step and its log; a running step's log follows its tail (only new text is sent)."""
 
     def __init__(self) -> None:
         self.info = w.HTML()
-        self.log_view = w.HTML()
-        self.more = w.Button(description="Load more", icon="angle-double-up", tooltip="Show older log lines")
-        self.refresh = w.Button(description="Refresh logs", icon="refresh")
-        self.more.on_click(lambda _b: self._load_more())
-        self.refresh.on_click(lambda _b: self.load_logs(force=True))
+        self.log_view = LogView()
         self.run: WatchedRun | None = None
         self.step_id: str | None = None
-        self._lines = LOG_TAIL
-        self._text: str | None = None
-        super().__init__([self.info, w.HBox([self.more, self.refresh]), self.log_view])
+        self._lock = threading.RLock()
+        self._wake = threading.Event()
+        self._follower: threading.Thread | None = None
+        self._closed = False
+        super().__init__([self.info, self.log_view])
         self.add_class("dhhera-RunPanel-details")
         self.layout.display = "none"
 
     def show(self, run: WatchedRun, step_id: str | None) -> None:
-        """Show ``step_id`` of ``run`` (None hides the pane) and load its log tail."""
-        if step_id is None:
-            self.layout.display = "none"
-            self.run, self.step_id = run, None
-            return
-        changed = (run, step_id) != (self.run, self.step_id)
-        self.run, self.step_id = run, step_id
-        if changed:
-            self._lines, self._text = LOG_TAIL, None
-        self.layout.display = ""
-        self.update_info()
-        self.load_logs(force=changed)
+        """Show ``step_id`` of ``run`` (None hides the pane) and load its log."""
+        with self._lock:
+            if step_id is None:
+                self.layout.display = "none"
+                self.run, self.step_id = run, None
+                self.log_view.following = False
+                return
+            changed = (run, step_id) != (self.run, self.step_id)
+            self.run, self.step_id = run, step_id
+            self.layout.display = ""
+            self.update_info()
+            if changed:
+                self.load_logs(fresh=True)
+        self._follow_if_running()
 
     def update_info(self) -> None:
         """Re-render the step's facts (called when the step changes)."""
+        step = self._step()
+        if step is not None:
+            self.info.value = step_html(step)
+
+    def _step(self) -> StepStatus | None:
         if self.run is None or self.step_id is None:
-            return
+            return None
         try:
-            self.info.value = step_html(self.run.step(self.step_id))
+            return self.run.step(self.step_id)
         except DhheraError as exc:
             self.info.value = f"<i>{escape(str(exc))}</i>"
+            return None
 
-    def load_logs(self, force: bool = False) -> None:
-        """Fetch the step's logs (once, or again when ``force``) and show the tail."""
-        if self.run is None or self.step_id is None:
+    def load_logs(self, fresh: bool = False) -> None:
+        """Read the step's log: show it whole when ``fresh``, else send what was appended since the last read."""
+        with self._lock:
+            run, step_id = self.run, self.step_id
+        if run is None or step_id is None:
             return
-        if self._text is None or force:
-            try:
-                self._text = self.run.logs(self.step_id)
-            except Exception as exc:  # noqa: BLE001 - the pane says what went wrong, the panel lives on
-                self._text = None
-                self.log_view.value = f"<i>Logs not available: {escape(str(exc))}</i>"
+        try:
+            text = run.logs(step_id)
+        except Exception as exc:  # noqa: BLE001 - the pane says what went wrong, the panel lives on
+            self.log_view.show("", "log", f"not available: {exc}")
+            return
+        with self._lock:
+            if (run, step_id) != (self.run, self.step_id):
+                return  # another step was selected meanwhile
+            if fresh:
+                self.log_view.show(text, "log")
+            else:
+                self.log_view.follow(text)
+
+    def step_changed(self) -> None:
+        """The selected step changed in the run: redraw its facts; read its log one last time once it finished."""
+        step = self._step()
+        if step is None:
+            return
+        self.update_info()
+        if step.finished:
+            self.load_logs()
+        self._follow_if_running()
+
+    def _follow_if_running(self) -> None:
+        step = self._step()
+        running = step is not None and not step.finished and not self._closed
+        self.log_view.following = running
+        if running and (self._follower is None or not self._follower.is_alive()):
+            self._follower = threading.Thread(target=self._follow, name="dhhera-log-follow", daemon=True)
+            self._follower.start()
+        self._wake.set()
+
+    def _follow(self) -> None:
+        """Read the selected running step's log every :data:`FOLLOW_INTERVAL` seconds until it finishes."""
+        while not self._closed:
+            self._wake.wait(FOLLOW_INTERVAL)
+            self._wake.clear()
+            step = self._step() if not self._closed else None
+            if step is None or step.finished:
+                self.log_view.following = False
                 return
-        self._render_log()
-
-    def _load_more(self) -> None:
-        self._lines += LOG_MORE
-        self._render_log()
-
-    def _render_log(self) -> None:
-        lines = (self._text or "").splitlines()
-        shown = lines[-self._lines :]
-        self.more.disabled = len(shown) >= len(lines)
-        head = f"{len(shown)} of {len(lines)} log lines" if lines else "no log lines yet"
-        self.log_view.value = (
-            f"<div style='color:var(--jp-ui-font-color2)'>{escape(head)}</div>"
-            f"<pre style='max-height:20em;overflow:auto;margin:0'>{escape(chr(10).join(shown))}</pre>"
-        )
+            self.load_logs()
 
     def close(self) -> None:
-        for widget in (self.info, self.log_view, self.more, self.refresh, *self.children):
+        self._closed = True
+        self._wake.set()
+        for widget in (self.info, self.log_view):
             widget.close()
         super().close()

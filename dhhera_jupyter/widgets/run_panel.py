@@ -1,7 +1,8 @@
-"""RunPanel: submit a pipeline and watch every step live, with results, logs and stop.
+"""RunPanel: a view over pipeline runs (:class:`~dhhera_jupyter.runs.WatchedRun`), with the live DAG, truthful
+progress, the step table, the selected step's data and log, Stop and Re-run.
 
-Composed of standard ipywidgets and the DagWidget. Updates arrive from the kernel's poller thread
-as diffs, and only the widgets whose content changed send anything to the browser.
+Composed of standard ipywidgets, the DagWidget and the LogView. Updates arrive from the kernel's poller thread as
+diffs, and only the widgets whose content changed send anything to the browser; clocks tick in the browser.
 """
 
 from __future__ import annotations
@@ -15,24 +16,50 @@ import ipywidgets as w
 
 from dhhera_jupyter.errors import DhheraError
 from dhhera_jupyter.graph.model import PipelineGraph
-from dhhera_jupyter.status import RunDiff, RunSnapshot, StepStatus, diff
+from dhhera_jupyter.runs import WatchedRun, render_text
+from dhhera_jupyter.runs.progress import NOT_RUN, progress_of
+from dhhera_jupyter.runs.text import failure_line
+from dhhera_jupyter.status import RunDiff, RunSnapshot, StepStatus, diff, step_label
 from dhhera_jupyter.status.phases import NODE_STATES, STOPPABLE_RUN_STATES
+from dhhera_jupyter.status.timefmt import format_clock, format_duration
+from dhhera_jupyter.widgets._assets import load_stylesheet
 from dhhera_jupyter.widgets.run_details import StepDetails
 from dhhera_jupyter.widgets.run_form import ParametersForm
-from dhhera_jupyter.widgets.run_style import STYLE
-from dhhera_jupyter.widgets.run_table import StepTable, state_badge
-from dhhera_jupyter.widgets.run_text import failure_line, format_duration, render_text
-from dhhera_jupyter.widgets.watched_run import WatchedRun
+from dhhera_jupyter.widgets.run_table import StepTable, short_key, state_badge
 
 Submit = Callable[[dict[str, Any]], WatchedRun]
 
-_BAR_STYLES = {"COMPLETED": "success", "ERROR": "danger", "STOPPED": "warning", "STOP": "warning"}
-
 
 def legend_html() -> str:
-    """The colour legend of node states (same colours as the DagWidget)."""
+    """The legend of node states, in the palette the DAG, the table and the sidebar use."""
     items = "".join(f"<span>{state_badge(s)}</span>" for s in NODE_STATES)
     return f"<div class='dhhera-RunPanel-legend'>{items}</div>"
+
+
+def progress_html(snap: RunSnapshot | None, total: int = 0) -> str:
+    """Counts by outcome and a bar that fills only with work that ran (never full for a failed or stopped run)."""
+    if snap is None:
+        counts: tuple[tuple[str, int], ...] = (("pending", total),) if total else ()
+        segments: list[tuple[str, float]] = []
+        steps = total
+    else:
+        progress = progress_of(snap)
+        counts, segments, steps = progress.counts, progress.segments(), progress.total
+    bar = "".join(
+        f"<div class='dhhera-RunPanel-seg dhhera-state-{escape(state)}' style='width:{share * 100:.2f}%'></div>"
+        for state, share in segments
+    )
+    items = "".join(
+        f"<span><span class='dhhera-StateDot dhhera-state-{'pending' if state == NOT_RUN else escape(state)}'>"
+        f"</span>{n} {escape(state)}</span>"
+        for state, n in counts
+    )
+    noun = "step" if steps == 1 else "steps"
+    return (
+        f"<div class='dhhera-RunPanel-progress'><div class='dhhera-RunPanel-bar' role='progressbar'>{bar}</div>"
+        f"<div class='dhhera-RunPanel-counts'>{items}<span class='dhhera-RunPanel-total'>of {steps} {noun}</span>"
+        "</div></div>"
+    )
 
 
 def _box(text: str, kind: str) -> str:
@@ -40,8 +67,21 @@ def _box(text: str, kind: str) -> str:
     return f"<div class='dhhera-RunPanel-box dhhera-{kind}'>{text}</div>"
 
 
+def _action(description: str, tooltip: str, icon: str = "") -> w.Button:
+    button = w.Button(description=description, tooltip=tooltip, icon=icon)
+    button.add_class("dhhera-RunPanel-action")
+    return button
+
+
+def close_tree(widget: Any) -> None:
+    """Close ``widget`` and every widget under it."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()
+
+
 class RunPanel(w.VBox):
-    """A pipeline's runs: parameters form, live DAG, progress, step table, step logs, stop and re-run.
+    """A pipeline's runs: parameters form, live DAG, progress, step table, step data and logs, Stop and Re-run.
 
     Parameters
     ----------
@@ -56,8 +96,8 @@ class RunPanel(w.VBox):
 
     Notes
     -----
-    The panel is also the handle a cell gets back: ``.wait()``, ``.state``, ``.nodes``, ``.outputs``,
-    ``.logs(step)``, ``.stop()`` act on the run on display (the latest one submitted).
+    The panel shows runs; :attr:`run` is the handle of the one on display. For scripts the panel also answers
+    ``.wait()``, ``.state``, ``.nodes``, ``.outputs``, ``.logs(step)`` and ``.stop()`` by asking that handle.
     """
 
     def __init__(
@@ -75,61 +115,72 @@ class RunPanel(w.VBox):
         self.run: WatchedRun | None = None
         self._shown: RunSnapshot | None = None
         self.selected_step: str | None = None
+        self._text_only_once = False
 
-        self.style = w.HTML(STYLE, layout=w.Layout(display="none"))
+        self.style = w.HTML(f"<style>{load_stylesheet('run_panel')}</style>", layout=w.Layout(display="none"))
         self.title = w.HTML()
         self.alert = w.HTML()
         self.banner = w.HTML()
         self.notice = w.HTML()
-        self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="60%"))
-        self.progress_label = w.HTML()
+        self.progress = w.HTML()
         self._syncing_history = False
-        self.history = w.Dropdown(options=[], description="run", layout=w.Layout(width="32em"))
+        self.history = w.Dropdown(options=[], tooltip="The runs of this panel")
+        self.history.add_class("dhhera-RunPanel-history")
+        self.history.add_class("dhhera-hidden")
         self.history.observe(self._on_history, names="value")
-        self.stop_button = w.Button(description="Stop", icon="stop", button_style="danger", disabled=True)
-        self.rerun_button = w.Button(
-            description="Re-run", icon="repeat", disabled=True, tooltip="Start a new run with the same parameters"
-        )
-        self.confirm_yes = w.Button(description="Stop the run", button_style="danger")
-        self.confirm_no = w.Button(description="Cancel")
+        self.stop_button = _action("Stop", "Stop the run on display", "stop")
+        self.stop_button.add_class("dhhera-RunPanel-stop")
+        self.stop_button.disabled = True
+        self.rerun_button = _action("Re-run", "Start a new run with the same parameters", "repeat")
+        self.rerun_button.disabled = True
+        self.confirm_yes = _action("Stop the run", "Interrupt the running steps")
+        self.confirm_yes.add_class("dhhera-RunPanel-stop")
+        self.confirm_no = _action("Cancel", "Keep the run going")
         self.confirm = w.HBox(
             [w.HTML("Stop this run? Running steps are interrupted."), self.confirm_yes, self.confirm_no]
         )
+        self.confirm.add_class("dhhera-RunPanel-toolbar")
         self.confirm.layout.display = "none"
         self.stop_button.on_click(lambda _b: self._ask_stop())
         self.confirm_yes.on_click(lambda _b: self._do_stop())
         self.confirm_no.on_click(lambda _b: self._hide_confirm())
         self.rerun_button.on_click(lambda _b: self._guard(self.rerun))
         self.form = ParametersForm(declared or {}, lambda values: self._guard(lambda: self.submit(values)))
+        self.form.run_button.add_class("dhhera-RunPanel-action")
+        self.form.run_button.add_class("dhhera-RunPanel-primary")
+        self.form.add_class("dhhera-RunPanel-form")
         self.form_box = w.Accordion(children=[self.form], titles=("Parameters",), selected_index=None)
         if submit is None:
             self.form_box.layout.display = "none"
             self.rerun_button.layout.display = "none"
+        self.toolbar = w.HBox([self.stop_button, self.rerun_button, self.history])
+        self.toolbar.add_class("dhhera-RunPanel-toolbar")
         self.dag = self._make_dag(graph)
         self.legend = w.HTML(legend_html())
         self.table = StepTable(self._select)
         self.details = StepDetails()
         self.results_pane = w.HTML()
-        self._dag_box = w.VBox([self.dag, self.legend] if self.dag is not None else [self.legend])
+        self._graph_box = w.VBox([self.dag, self.legend] if self.dag is not None else [self.legend])
+        self._graph_box.add_class("dhhera-RunPanel-graph")
+        self._main = w.HBox([self._graph_box, self.details])
+        self._main.add_class("dhhera-RunPanel-main")
         super().__init__(
             [
                 self.style,
                 self.title,
+                self.toolbar,
+                self.confirm,
+                self.progress,
                 self.alert,
                 self.notice,
                 self.banner,
-                w.HBox([self.progress, self.progress_label]),
-                w.HBox([self.history, self.stop_button, self.rerun_button]),
-                self.confirm,
                 self.form_box,
-                self._dag_box,
+                self._main,
                 self.table,
-                self.details,
                 self.results_pane,
             ]
         )
         self.add_class("dhhera-RunPanel")
-        self.history.layout.display = "none"
         self._render_title()
 
     # -- building blocks -----------------------------------------------------------------------
@@ -139,7 +190,7 @@ class RunPanel(w.VBox):
             return None
         from dhhera_jupyter.widgets.dag import DagWidget
 
-        dag = DagWidget.from_graph(graph, node_states={n.id: "pending" for n in graph.nodes})
+        dag = DagWidget.from_graph(graph, node_states={n.id: "pending" for n in graph.nodes}, details="none")
         dag.observe(self._on_dag_selected, names="selected")
         return dag
 
@@ -187,7 +238,7 @@ class RunPanel(w.VBox):
     def _adopt_graph(self, graph: PipelineGraph) -> None:
         self.graph = graph
         self.dag = self._make_dag(graph)
-        self._dag_box.children = [self.dag, self.legend]
+        self._graph_box.children = [self.dag, self.legend]
 
     def _refresh_history(self) -> None:
         options = [(self._run_label(r), i) for i, r in enumerate(self.runs)]
@@ -200,12 +251,17 @@ class RunPanel(w.VBox):
                 self.history.value = current
         finally:
             self._syncing_history = False
-        self.history.layout.display = "" if len(self.runs) > 1 else "none"
+        # Hidden, never removed: the toolbar keeps its place when a second run arrives.
+        if len(self.runs) > 1:
+            self.history.remove_class("dhhera-hidden")
+        else:
+            self.history.add_class("dhhera-hidden")
 
     @staticmethod
     def _run_label(run: WatchedRun) -> str:
         snap = run.snapshot
-        return f"{run.run_id[:8]} · {snap.label if snap else 'starting'}"
+        started = format_clock(snap.started) if snap else ""
+        return f"{run.run_id[:8]} · {snap.label if snap else 'starting'}" + (f" · {started}" if started else "")
 
     def _on_history(self, change: dict) -> None:
         index = change.get("new")
@@ -230,16 +286,16 @@ class RunPanel(w.VBox):
             self.connection_changed(run)
 
     def _reset_view(self) -> None:
-        if self.dag is not None and self.graph is not None:
-            self.dag.node_states = {n.id: "pending" for n in self.graph.nodes}
+        graph = self.graph
+        if self.dag is not None and graph is not None:
+            self.dag.node_states = {n.id: "pending" for n in graph.nodes}
         steps = [
             StepStatus(id=n.id, step=n.name, function=n.function, action=n.action)
-            for n in (self.graph.nodes if self.graph else [])
+            for n in (graph.nodes if graph else [])
             if n.kind not in ("dag", "steps")
         ]
         self.table.set_steps(steps)
-        self.progress.value, self.progress.max = 0, max(1, len(steps))
-        self.progress_label.value = f"0/{len(steps)} steps"
+        self.progress.value = progress_html(None, len(steps))
         self.banner.value = self.results_pane.value = ""
         self._render_title()
         self._render_buttons()
@@ -276,24 +332,14 @@ class RunPanel(w.VBox):
         """Send what ``change`` says changed, and nothing else."""
         self._shown = snap
         if change.node_states and self.dag is not None:
-            patch = getattr(self.dag, "patch_node_states", None)
-            if callable(patch):  # a DagWidget that takes deltas sends only the changed nodes
-                patch(change.node_states)
-            else:
-                self.dag.node_states = {**self.dag.node_states, **change.node_states}
+            self.dag.patch_node_states(change.node_states)
         if change.steps or change.removed:
             if change.removed or set(change.steps) - set(self.table.step_ids):
                 self.table.set_steps(snap.steps)
             else:
                 self.table.update(change.steps.values())
-        if change.progress is not None:
-            with self.progress.hold_sync():
-                self.progress.max = max(1, snap.total)
-                self.progress.value = snap.done
-        if change.progress is not None or change.state is not None:
-            self.progress_label.value = f"{snap.done}/{snap.total} steps"
-            style = _BAR_STYLES.get(snap.state, "info" if snap.state == "RUNNING" else "")
-            self.progress.bar_style = style
+        if change.progress is not None or change.state is not None or change.steps:
+            self.progress.value = progress_html(snap)
         if change.failed_step is not None or change.message is not None or change.state is not None:
             failure = failure_line(snap)
             self.banner.value = _box(escape(failure), "error") if failure else ""
@@ -303,23 +349,35 @@ class RunPanel(w.VBox):
             self.results_pane.value = self._results_html(snap) if snap.terminal else ""
         self._render_title()
         if self.selected_step is not None and self.selected_step in change.steps:
-            self.details.update_info()
-            if change.steps[self.selected_step].finished:
-                self.details.load_logs(force=True)
+            self.details.step_changed()
 
     def _render_title(self) -> None:
         snap = self._shown
-        name = escape(self.workflow or (snap.workflow if snap else None) or "pipeline")
+        workflow = self.workflow or (snap.workflow if snap else None) or "pipeline"
+        name = f"<span class='dhhera-RunPanel-name'>{escape(workflow)}</span>"
         if snap is None:
-            run = f" · run <code>{escape(self.run.run_id)}</code>" if self.run else ""
-            self.title.value = f"<b>{name}</b>{run}"
+            run = (
+                f"<span class='dhhera-RunPanel-meta'>run <code>{escape(self.run.run_id)}</code></span>"
+                if self.run
+                else ""
+            )
+            self.title.value = f"<div class='dhhera-RunPanel-header'>{name}{run}</div>"
             return
-        elapsed = snap.elapsed()
-        parts = [f"<b>{name}</b>", f"run <code>{escape(snap.run_id)}</code>", state_badge(snap.label)]
-        if elapsed is not None:
-            verb = "took" if snap.terminal else "elapsed"
-            parts.append(f"{verb} {escape(format_duration(elapsed))}")
-        self.title.value = " · ".join(parts)
+        meta = [f"run <code title='{escape(snap.run_id, quote=True)}'>{escape(snap.run_id[:12])}</code>"]
+        if snap.started:
+            meta.append(f"started {escape(format_clock(snap.started))}")
+            if snap.terminal:
+                meta.append(f"took {escape(format_duration(snap.elapsed()))}")
+            else:
+                # The browser ticks this clock (common/clock.ts): no kernel message per second.
+                since = escape(snap.started, quote=True)
+                # Its text does not depend on the time of the poll, so an unchanged run re-sends nothing.
+                meta.append(f"elapsed <span class='dhhera-Clock' data-since='{since}'>…</span>")
+        badge = f"<span class='dhhera-StateBadge dhhera-state-{escape(snap.label)}'>{escape(snap.label)}</span>"
+        self.title.value = (
+            f"<div class='dhhera-RunPanel-header'>{name}{badge}"
+            f"<span class='dhhera-RunPanel-meta'>{' · '.join(meta)}</span></div>"
+        )
 
     def _render_buttons(self) -> None:
         run = self.run
@@ -335,17 +393,21 @@ class RunPanel(w.VBox):
 
     @staticmethod
     def _results_html(snap: RunSnapshot) -> str:
-        rows = [(s.id, k, v) for s in snap.steps for k, v in s.outputs if k != "run_id"]
+        rows = [(step_label(s.step), k, v) for s in snap.steps for k, v in s.outputs if k != "run_id"]
         rows += [("(run)", k, str(v)) for k, v in snap.results.items()]
         if not rows:
-            return f"<div><b>Results</b>: the run {escape(snap.label)}; its steps produced no outputs.</div>"
+            return (
+                f"<div class='dhhera-RunPanel-results'><b>Results</b>: the run {escape(snap.label)}; "
+                "its steps produced no outputs.</div>"
+            )
         body = "".join(
-            f"<tr><td>{escape(a)}</td><td><code>{escape(b)}</code></td><td><code>{escape(c)}</code></td></tr>"
+            f"<tr><td>{escape(a)}</td><td><code>{escape(b)}</code></td>"
+            f"<td><code title='{escape(c, quote=True)}'>{escape(short_key(c))}</code></td></tr>"
             for a, b, c in rows
         )
         return (
-            "<div><b>Results</b><table><tr><th style='text-align:left'>step</th><th style='text-align:left'>"
-            f"output</th><th style='text-align:left'>value</th></tr>{body}</table></div>"
+            "<div class='dhhera-RunPanel-results'><b>Results</b><table><tr><th>step</th><th>output</th>"
+            f"<th>value</th></tr>{body}</table></div>"
         )
 
     # -- selection and stop ------------------------------------------------------------------------
@@ -356,8 +418,8 @@ class RunPanel(w.VBox):
                 return
             self.selected_step = step_id
             self.table.select(step_id)
-            if self.dag is not None and step_id is not None and self.dag.selected != step_id:
-                self.dag.selected = step_id
+            if self.dag is not None and (step_id or "") != self.dag.selected:
+                self.dag.selected = step_id or ""
             self.details.show(self.run, step_id)
 
     def _on_dag_selected(self, change: dict) -> None:
@@ -376,7 +438,7 @@ class RunPanel(w.VBox):
         if self.run is not None:
             self._guard(self.run.stop)
 
-    # -- the handle --------------------------------------------------------------------------------
+    # -- the handle of the run on display ----------------------------------------------------------
 
     def _current(self) -> WatchedRun:
         if self.run is None:
@@ -395,12 +457,12 @@ class RunPanel(w.VBox):
 
     @property
     def nodes(self) -> dict[str, str]:
-        """Step id -> node state of the run on display."""
+        """Step name -> node state of the run on display."""
         return self._current().nodes
 
     @property
     def outputs(self) -> dict[str, dict[str, str]]:
-        """Step id -> outputs of the run on display."""
+        """Step name -> outputs of the run on display."""
         return self._current().outputs
 
     @property
@@ -422,54 +484,37 @@ class RunPanel(w.VBox):
         self._current().stop()
 
     def close(self) -> None:
-        """Stop following every run and close all widgets of the panel."""
+        """Stop following every run and close every widget of the panel."""
         for run in self.runs:
             run.remove_view(self)
             run.close()
-        widgets = [
-            self.style,
-            self.title,
-            self.alert,
-            self.banner,
-            self.notice,
-            self.progress,
-            self.progress_label,
-            self.history,
-            self.stop_button,
-            self.rerun_button,
-            self.confirm_yes,
-            self.confirm_no,
-            self.form,
-            self.form_box,
-            self.legend,
-            self.table,
-            self.details,
-            self.results_pane,
-            self._dag_box,
-            *self.confirm.children,
-            self.confirm,
-        ]
-        if self.dag is not None:
-            widgets.append(self.dag)
         for child in self.children:
-            widgets.extend(getattr(child, "children", ()))
-            widgets.append(child)
-        for widget in widgets:
-            widget.close()
+            close_tree(child)
+        for widget in (self.dag, self.confirm):
+            if widget is not None:
+                close_tree(widget)
         super().close()
 
+    # -- display -------------------------------------------------------------------------------------
+
     def suppress_next_display(self) -> None:
-        """Show only the text table the next time the panel is displayed (it was displayed already, e.g. before
-        ``--wait``, and returning it from the cell must not draw it twice)."""
+        """Show nothing the next time the panel is displayed (it is on display already, e.g. before ``--wait``,
+        and returning it from the cell must not draw it again, nor print its text under it)."""
         self._text_only_once = True
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        if self._text_only_once:
+            self._text_only_once = False
+            return
+        data, metadata = self._repr_mimebundle_()
+        display(data, metadata=metadata, raw=True)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         text = render_text(self.run) if self.run is not None else f"RunPanel ({self.workflow or 'pipeline'})"
-        if getattr(self, "_text_only_once", False):
-            self._text_only_once = False
-            return {"text/plain": text}
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
-            return {"text/plain": text}
+            return {"text/plain": text}, {}
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         return {**data, "text/plain": text}, metadata

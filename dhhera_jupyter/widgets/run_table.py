@@ -9,20 +9,27 @@ import ipywidgets as w
 
 from dhhera_jupyter.documents import keys
 from dhhera_jupyter.status import StepStatus, step_label
-from dhhera_jupyter.widgets.run_text import format_clock, format_duration
+from dhhera_jupyter.status.timefmt import format_clock, format_duration
 
 _HEAD = ("function", "action", "state", "start", "duration", "outputs", "child run")
 
 
 def state_badge(state: str, extra: str = "") -> str:
-    """A coloured dot and the state name, escaped (styles in :data:`run_style.STYLE`)."""
-    return f'<span class="dhhera-RunPanel-dot dhhera-state-{escape(state)}"></span>{escape(state)}{escape(extra)}'
+    """A dot in the state's colour (the shared palette, ``states.css``) and the state name, escaped."""
+    return f'<span class="dhhera-StateDot dhhera-state-{escape(state)}"></span>{escape(state)}{escape(extra)}'
+
+
+def clock_html(start: str | None, end: str | None, duration: float | None) -> str:
+    """A step's duration; while it runs, a clock the browser ticks from ``start`` (no kernel traffic)."""
+    if start and not end:
+        return f'<span class="dhhera-Clock" data-since="{escape(start, quote=True)}">…</span>'
+    return escape(format_duration(duration))
 
 
 def row_html(step: StepStatus) -> str:
     """One table row (without the step button), every value escaped."""
-    outputs = "<br>".join(
-        f"<code>{escape(k)}</code>=<span title='{escape(v, quote=True)}'>{escape(short_key(v))}</span>"
+    outputs = ", ".join(
+        f"<code>{escape(k)}</code> <span title='{escape(v, quote=True)}'>{escape(short_key(v))}</span>"
         for k, v in step.outputs
         if k != "run_id"
     )
@@ -32,9 +39,9 @@ def row_html(step: StepStatus) -> str:
         escape(step.action or ""),
         state_badge(step.state, extra),
         escape(format_clock(step.start)),
-        escape(format_duration(step.duration)),
+        clock_html(step.start, step.end, step.duration),
         outputs,
-        f"<code title='{escape(step.run_id or '', quote=True)}'>{escape(_short(step.run_id or '', 14))}</code>",
+        f"<code title='{escape(step.run_id or '', quote=True)}'>{escape(_short(step.run_id or '', 12))}</code>",
     ]
     return '<div class="dhhera-RunPanel-row">' + "".join(f"<div>{c}</div>" for c in cells) + "</div>"
 
@@ -59,16 +66,18 @@ class StepTable(w.VBox):
     """
 
     def __init__(self, on_select: Callable[[str], None]) -> None:
-        head = "".join(f"<div><b>{escape(h)}</b></div>" for h in _HEAD)
+        head = "".join(f"<div>{escape(h)}</div>" for h in _HEAD)
         self._header = w.HBox(
             [
-                w.HTML("<b>step</b>", layout=w.Layout(width="12em")),
+                w.HTML("<div class='dhhera-RunPanel-head-step'>step</div>"),
                 w.HTML(f'<div class="dhhera-RunPanel-row">{head}</div>', layout=w.Layout(flex="1")),
             ]
         )
+        self._header.add_class("dhhera-RunPanel-head")
         self._on_select = on_select
         self._buttons: dict[str, w.Button] = {}
         self._cells: dict[str, w.HTML] = {}
+        self._rows: dict[str, w.HBox] = {}
         self._selected: str | None = None
         super().__init__([self._header])
         self.add_class("dhhera-RunPanel-table")
@@ -83,22 +92,21 @@ class StepTable(w.VBox):
         steps = list(steps)
         ids = [s.id for s in steps]
         if ids != list(self._buttons):
-            rows = []
             for step in steps:
                 if step.id not in self._buttons:
-                    button = w.Button(
-                        description=step_label(step.step), tooltip=step.id, layout=w.Layout(width="12em", height="auto")
-                    )
+                    label = step_label(step.step)
+                    button = w.Button(description=label, tooltip=f"{label}: details and logs ({step.id})")
+                    button.add_class("dhhera-RunPanel-step")
                     button.on_click(lambda _b, sid=step.id: self._on_select(sid))
                     self._buttons[step.id] = button
                     self._cells[step.id] = w.HTML(layout=w.Layout(flex="1"))
-                rows.append(
-                    w.HBox([self._buttons[step.id], self._cells[step.id]], layout=w.Layout(align_items="center"))
-                )
+                    row = w.HBox([button, self._cells[step.id]])
+                    row.add_class("dhhera-RunPanel-tr")
+                    self._rows[step.id] = row
             for sid in [s for s in self._buttons if s not in ids]:
-                self._buttons.pop(sid).close()
-                self._cells.pop(sid).close()
-            self.children = [self._header, *rows]
+                for widget in (self._buttons.pop(sid), self._cells.pop(sid), self._rows.pop(sid)):
+                    widget.close()
+            self.children = [self._header, *(self._rows[i] for i in ids)]
         self.update(steps)
 
     def update(self, steps: Iterable[StepStatus]) -> None:
@@ -109,18 +117,17 @@ class StepTable(w.VBox):
                 cell.value = row_html(step)  # traitlets sends nothing when the text is the same
 
     def select(self, step_id: str | None) -> None:
-        """Highlight the row of ``step_id`` (None: no row)."""
+        """Highlight the row of ``step_id`` (None: no row), in JupyterLab's selection colour."""
         if self._selected == step_id:
             return
-        if self._selected in self._buttons:
-            self._buttons[self._selected].button_style = ""
+        if self._selected in self._rows:
+            self._rows[self._selected].remove_class("dhhera-selected")
         self._selected = step_id
-        if step_id in self._buttons:
-            self._buttons[step_id].button_style = "info"
+        if step_id in self._rows:
+            self._rows[step_id].add_class("dhhera-selected")
 
     def close(self) -> None:
-        for widget in [*self._buttons.values(), *self._cells.values(), *self._header.children, self._header]:
+        for widget in [*self._buttons.values(), *self._cells.values(), *self._rows.values(), *self._header.children]:
             widget.close()
-        for child in self.children:
-            child.close()
+        self._header.close()
         super().close()

@@ -11,7 +11,10 @@ const watch = process.argv.includes('--watch');
 
 const builds = [
   {
-    entryPoints: { dag_widget: resolve(root, 'src/widgets/dag.ts') },
+    entryPoints: {
+      dag_widget: resolve(root, 'src/widgets/dag.ts'),
+      log_view: resolve(root, 'src/widgets/log.ts')
+    },
     bundle: true,
     format: 'esm',
     target: 'es2020',
@@ -22,7 +25,11 @@ const builds = [
     logLevel: 'info'
   },
   {
-    entryPoints: { dag_widget: resolve(root, 'style/dag.css') },
+    entryPoints: {
+      dag_widget: resolve(root, 'style/dag.css'),
+      log_view: resolve(root, 'style/log.css'),
+      run_panel: resolve(root, 'style/run-panel.css')
+    },
     bundle: true,
     minify: !watch,
     outdir,

@@ -1,2 +1,4 @@
 import './states.css';
+import './run-panel.css';
+import './log.css';
 import './sidebar.css';

@@ -80,7 +80,7 @@ def test_stop_mid_run_asks_for_confirmation_and_ends_stopped(project: Any, diamo
 
 
 def test_attach_after_a_kernel_restart_shows_the_same_run(project: Any, diamond: Any, gate: Path) -> None:
-    from dhhera_jupyter.widgets import poller as poller_module
+    from dhhera_jupyter.runs import poller as poller_module
 
     first = run("diamond", {"gate": str(gate)}, project=project.name, panel=True)
     run_id = first.run_id

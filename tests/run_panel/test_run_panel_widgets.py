@@ -12,10 +12,10 @@ from panel_pipelines import wait_for
 from status_samples import diamond_spec, node, run_doc
 
 from dhhera_jupyter.graph import from_workflow
-from dhhera_jupyter.widgets.poller import Poller
+from dhhera_jupyter.runs.poller import Poller
+from dhhera_jupyter.runs.text import TextRunView
+from dhhera_jupyter.runs.watched import WatchedRun
 from dhhera_jupyter.widgets.run_panel import RunPanel
-from dhhera_jupyter.widgets.run_text import TextRunView
-from dhhera_jupyter.widgets.watched_run import WatchedRun
 
 EVIL = "<script>alert(1)</script>"
 

@@ -80,13 +80,23 @@ class _Graph:
         return SVG
 
     def to_dict(self) -> dict:
-        return {"name": "etl-", "nodes": [{"id": "a", "function": "f", "inputs": {}}, {"id": "b", "function": None}]}
+        return {
+            "name": "etl-",
+            "nodes": [
+                {"id": "a", "name": "dag-op-a-1a2b3c4d", "function": "f", "template": "t", "inputs": {}},
+                {"id": "b", "function": None, "kwargs": {"parameters": {"n": "{{workflow.parameters.n}}"}}},
+            ],
+        }
 
 
 def test_from_graph_takes_svg_and_node_details() -> None:
     widget = DagWidget.from_graph(_Graph(), height="200px")
     assert widget.svg == SVG
-    assert widget.nodes == {"a": {"function": "f", "inputs": {}}, "b": {"function": None}}
+    a, b = widget.nodes["a"], widget.nodes["b"]
+    # Data first: the user's step name, the step's own parameters as inputs; Argo internals folded apart.
+    assert (a["label"], a["function"], a["inputs"]) == ("a", "f", {})
+    assert a["argo"] == {"task": "dag-op-a-1a2b3c4d", "template": "t"}
+    assert b["inputs"] == {"n": "parameter n"} and "kwargs" not in b
     assert (widget.title, widget.height) == ("etl-", "200px")
 
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { DetailsPane, detailRows, formatValue } from '../widgets/dag/details';
+import { DetailsPane, argoRows, detailRows, formatValue, nodeTitle } from '../widgets/dag/details';
 
 describe('formatValue', () => {
   it('writes one line per mapping entry and list item', () => {
@@ -18,10 +18,29 @@ describe('formatValue', () => {
 describe('detailRows', () => {
   it('lists the known fields in a fixed order and skips empty ones', () => {
     const rows = detailRows(
-      { outputs: ['dataset'], action: 'job', function: 'train', function_key: 'store://p/function/python+job/train:1' },
+      {
+        outputs: ['dataset'],
+        action: 'job',
+        function: 'train',
+        argo: { function_key: 'store://p/function/python+job/train:1' }
+      },
       'running'
     );
-    expect(rows.map(r => r.label)).toEqual(['State', 'Function', 'Function key', 'Action', 'Outputs']);
+    expect(rows.map(r => r.label)).toEqual(['State', 'Function', 'Action', 'Outputs']);
+  });
+});
+
+describe('argoRows and nodeTitle', () => {
+  it('fold the Argo internals and title a node with the name the user wrote', () => {
+    const details = {
+      label: 'make',
+      function: 'make-numbers',
+      argo: { task: 'dag-op-make-1a2b3c4d', template: 'dag-op-make-1a2b3c4d', image: 'python:3.11' }
+    };
+    expect(argoRows(details).map(r => r.label)).toEqual(['Task', 'Template', 'Image']);
+    expect(detailRows(details, undefined).map(r => r.label)).toEqual(['Function']);
+    expect(nodeTitle('dag-op-make-1a2b3c4d', details)).toBe('make');
+    expect(nodeTitle('plain', {})).toBe('plain');
   });
 });
 

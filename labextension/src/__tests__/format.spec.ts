@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { formatClock, formatDuration } from '../common/format';
+import casesFile from '../common/format-cases.json';
 
 interface Cases {
   durations: [number | null, string][];
@@ -11,7 +9,7 @@ interface Cases {
 }
 
 // The same file drives tests/widgets/test_time_format.py: Python and TypeScript must agree.
-const cases = JSON.parse(readFileSync(join(__dirname, '..', 'common', 'format-cases.json'), 'utf-8')) as Cases;
+const cases = casesFile as unknown as Cases;
 
 describe('formatDuration', () => {
   it.each(cases.durations)('formats %s seconds as %j', (seconds, expected) => {
@@ -21,7 +19,7 @@ describe('formatDuration', () => {
 
 describe('formatClock', () => {
   beforeAll(() => {
-    process.env.TZ = 'UTC';
+    (globalThis as unknown as { process: { env: Record<string, string> } }).process.env.TZ = 'UTC';
   });
 
   it.each(cases.clocks)('formats %j as %j', (iso, expected) => {

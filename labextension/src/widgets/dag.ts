@@ -6,12 +6,18 @@
  */
 import type { InitializeProps, RenderProps } from '@anywidget/types';
 
+import { startClockTicker } from '../common/clock';
 import type { DagModel } from './dag/types';
 import { DagView } from './dag/view';
 
 function render({ model, el }: RenderProps<DagModel>): () => void {
   const view = new DagView(el, model);
-  return () => view.dispose();
+  // The run panel around the graph writes its clocks once; they tick here, with no kernel traffic.
+  const releaseClocks = startClockTicker();
+  return () => {
+    releaseClocks();
+    view.dispose();
+  };
 }
 
 /**

@@ -40,7 +40,29 @@ export function formatValue(value: unknown): string[] {
   return [formatScalar(value)];
 }
 
+// Data first: what the step does, what goes in and comes out. How Argo runs it is folded under "Argo".
 const LABELS: [keyof NodeDetails, string][] = [
+  ['function', 'Function'],
+  ['action', 'Action'],
+  ['inputs', 'Inputs'],
+  ['outputs', 'Outputs'],
+  ['when', 'When'],
+  ['loop', 'Loop']
+];
+
+const ARGO_LABELS: [string, string][] = [
+  ['task', 'Task'],
+  ['template', 'Template'],
+  ['kind', 'Kind'],
+  ['image', 'Image'],
+  ['function_key', 'Function key'],
+  ['depends', 'Depends'],
+  ['when', 'When'],
+  ['loop', 'Loop']
+];
+
+// Details sent without an `argo` section (the sidebar's graph route) list these among the rows.
+const UNFOLDED_LABELS: [keyof NodeDetails, string][] = [
   ['function', 'Function'],
   ['function_key', 'Function key'],
   ['action', 'Action'],
@@ -52,19 +74,51 @@ const LABELS: [keyof NodeDetails, string][] = [
   ['loop', 'Loop']
 ];
 
-/** The rows shown for a node, in a fixed order, skipping empty fields. */
+/** The rows shown for a node, in a fixed order, skipping empty fields (Argo internals apart, see `argoRows`). */
 export function detailRows(details: NodeDetails | undefined, state: string | undefined): DetailRow[] {
   const rows: DetailRow[] = [];
   if (state) {
     rows.push({ label: 'State', lines: [state] });
   }
-  for (const [key, label] of LABELS) {
+  for (const [key, label] of details?.argo ? LABELS : UNFOLDED_LABELS) {
     const lines = formatValue(details?.[key]);
     if (lines.length > 0) {
       rows.push({ label, lines });
     }
   }
   return rows;
+}
+
+/** The Argo internals of a node (task name, template, image, expressions), for the folded section. */
+export function argoRows(details: NodeDetails | undefined): DetailRow[] {
+  const argo = (details?.argo ?? {}) as Record<string, unknown>;
+  const rows: DetailRow[] = [];
+  for (const [key, label] of ARGO_LABELS) {
+    const lines = formatValue(argo[key]);
+    if (lines.length > 0) {
+      rows.push({ label, lines });
+    }
+  }
+  return rows;
+}
+
+/** The title of a node: the name the user gave the step (`make`), else its id. */
+export function nodeTitle(nodeId: string, details: NodeDetails | undefined): string {
+  return typeof details?.label === 'string' && details.label ? details.label : nodeId;
+}
+
+function fillList(list: HTMLElement, rows: DetailRow[]): void {
+  list.replaceChildren();
+  for (const row of rows) {
+    const term = document.createElement('dt');
+    term.textContent = row.label;
+    list.appendChild(term);
+    for (const line of row.lines) {
+      const value = document.createElement('dd');
+      value.textContent = line;
+      list.appendChild(value);
+    }
+  }
 }
 
 /**
@@ -94,29 +148,29 @@ export class DetailsPane {
 
     this.list = document.createElement('dl');
     this.list.className = 'dhhera-DagDetails-list';
-    this.node.append(header, this.list);
+    this.argo = document.createElement('details');
+    this.argo.className = 'dhhera-DagDetails-argo';
+    const summary = document.createElement('summary');
+    summary.textContent = 'Argo';
+    this.argoList = document.createElement('dl');
+    this.argoList.className = 'dhhera-DagDetails-list';
+    this.argo.append(summary, this.argoList);
+    this.node.append(header, this.list, this.argo);
   }
 
   /** Show the details of `nodeId`. */
   show(nodeId: string, details: NodeDetails | undefined, state: string | undefined): void {
-    this.heading.textContent = nodeId;
+    this.heading.textContent = nodeTitle(nodeId, details);
     const rows = detailRows(details, state);
-    this.list.replaceChildren();
+    fillList(this.list, rows);
     if (rows.length === 0) {
       const empty = document.createElement('dd');
       empty.textContent = 'No details for this step.';
       this.list.appendChild(empty);
     }
-    for (const row of rows) {
-      const term = document.createElement('dt');
-      term.textContent = row.label;
-      this.list.appendChild(term);
-      for (const line of row.lines) {
-        const value = document.createElement('dd');
-        value.textContent = line;
-        this.list.appendChild(value);
-      }
-    }
+    const argo = argoRows(details);
+    fillList(this.argoList, argo);
+    this.argo.hidden = argo.length === 0;
     this.node.hidden = false;
   }
 
@@ -126,4 +180,6 @@ export class DetailsPane {
 
   private readonly heading: HTMLElement;
   private readonly list: HTMLElement;
+  private readonly argo: HTMLDetailsElement;
+  private readonly argoList: HTMLElement;
 }

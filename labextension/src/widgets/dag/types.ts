@@ -9,6 +9,10 @@ export interface NodeDetails {
   outputs?: unknown;
   when?: string;
   loop?: unknown;
+  /** The name the user gave the step (`make` for `dag-op-make-1a2b3c4d`). */
+  label?: string;
+  /** Argo internals, shown folded. */
+  argo?: Record<string, unknown>;
   [key: string]: unknown;
 }
 
@@ -20,4 +24,6 @@ export interface DagModel {
   selected: string;
   height: string;
   title: string;
+  /** `pane` (default): details beside the graph; `none`: the host shows them. */
+  details?: string;
 }

@@ -1,6 +1,6 @@
 import type { AnyModel } from '@anywidget/types';
 
-import { DetailsPane } from './details';
+import { DetailsPane, nodeTitle } from './details';
 import { findNodeGroups, nodeGroupOf, svgSize } from './graph';
 import { sanitizeSvg } from './sanitize';
 import { applyNodeStates } from './states';
@@ -8,6 +8,22 @@ import type { DagModel } from './types';
 import { PanZoom } from './viewport';
 
 const SELECTED_CLASS = 'dhhera-selected';
+
+/**
+ * Graphviz draws in points; shown at 4/3 px per point its 11 pt labels read as 14-15 px text, the size of
+ * JupyterLab's own UI. Fit never enlarges beyond that.
+ */
+export const READABLE_SCALE = 4 / 3;
+const MIN_CANVAS = 140;
+const MAX_CANVAS = 560;
+
+/** The canvas height for a graph of `size` (points): the drawing at readable size plus margins, bounded. */
+export function canvasHeight(size: { width: number; height: number } | null): number {
+  if (!size) {
+    return MIN_CANVAS;
+  }
+  return Math.round(Math.min(MAX_CANVAS, Math.max(MIN_CANVAS, size.height * READABLE_SCALE + 32)));
+}
 
 /**
  * One rendered DagWidget: toolbar, pan/zoom viewport with the SVG, details pane.
@@ -39,9 +55,13 @@ export class DagView {
     this.message = document.createElement('p');
     this.message.className = 'dhhera-DagWidget-message';
     this.details = new DetailsPane(() => this.select(''));
-    this.viewport.append(this.message, this.details.node);
+    this.viewport.append(this.message);
+    // The details open beside the graph (below it in a narrow cell), never over it.
+    const body = document.createElement('div');
+    body.className = 'dhhera-DagWidget-body';
+    body.append(this.viewport, this.details.node);
 
-    this.root.append(toolbar, this.viewport);
+    this.root.append(toolbar, body);
     this.el.appendChild(this.root);
 
     this.viewport.addEventListener('click', this.onClick);
@@ -52,6 +72,7 @@ export class DagView {
     model.on('change:nodes', this.renderSelection);
     model.on('change:height', this.renderFrame);
     model.on('change:title', this.renderFrame);
+    model.on('change:details', this.renderSelection);
 
     this.renderFrame();
     this.renderSvg();
@@ -64,6 +85,7 @@ export class DagView {
     this.model.off('change:nodes', this.renderSelection);
     this.model.off('change:height', this.renderFrame);
     this.model.off('change:title', this.renderFrame);
+    this.model.off('change:details', this.renderSelection);
     this.viewport.removeEventListener('click', this.onClick);
     this.viewport.removeEventListener('keydown', this.onKeyDown);
     this.panZoom?.dispose();
@@ -82,7 +104,8 @@ export class DagView {
   }
 
   private readonly renderFrame = (): void => {
-    this.viewport.style.height = this.model.get('height') || '420px';
+    const height = this.model.get('height');
+    this.viewport.style.height = height && height !== 'auto' ? height : `${canvasHeight(this.size)}px`;
     const title = this.model.get('title');
     this.titleEl.textContent = title;
     this.root.setAttribute('aria-label', title || 'Pipeline graph');
@@ -105,6 +128,8 @@ export class DagView {
     }
     this.message.hidden = true;
     const size = svgSize(svg);
+    this.size = size;
+    this.renderFrame();
     // Draw at the natural size; zoom is a CSS transform, so a state change never re-lays out.
     svg.setAttribute('width', String(size.width));
     svg.setAttribute('height', String(size.height));
@@ -113,12 +138,12 @@ export class DagView {
     for (const [nodeId, group] of this.groups) {
       group.setAttribute('tabindex', '0');
       group.setAttribute('role', 'button');
-      group.setAttribute('aria-label', `Step ${nodeId}`);
+      group.setAttribute('aria-label', `Step ${nodeTitle(nodeId, (this.model.get('nodes') ?? {})[nodeId])}`);
       group.dataset.nodeId = nodeId;
     }
     this.svg = svg;
-    this.viewport.insertBefore(svg, this.details.node);
-    this.panZoom = new PanZoom(this.viewport, svg, size);
+    this.viewport.appendChild(svg);
+    this.panZoom = new PanZoom(this.viewport, svg, size, READABLE_SCALE);
     this.renderStates();
     this.renderSelection();
   };
@@ -133,7 +158,7 @@ export class DagView {
     for (const [nodeId, group] of this.groups) {
       group.classList.toggle(SELECTED_CLASS, nodeId === selected);
     }
-    if (selected && this.groups.has(selected)) {
+    if (selected && this.groups.has(selected) && this.model.get('details') !== 'none') {
       const details = (this.model.get('nodes') ?? {})[selected];
       const state = (this.model.get('node_states') ?? {})[selected];
       this.details.show(selected, details, state);
@@ -180,6 +205,7 @@ export class DagView {
   private readonly message: HTMLElement;
   private readonly details: DetailsPane;
   private svg: SVGSVGElement | null = null;
+  private size: { width: number; height: number } | null = null;
   private groups = new Map<string, SVGGElement>();
   private panZoom: PanZoom | null = null;
 }

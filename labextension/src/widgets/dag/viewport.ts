@@ -58,7 +58,8 @@ export class PanZoom {
   constructor(
     private readonly viewport: HTMLElement,
     private readonly content: SVGSVGElement,
-    private readonly contentSize: Size
+    private readonly contentSize: Size,
+    private readonly maxScale = 1
   ) {
     content.style.transformOrigin = '0 0';
     viewport.addEventListener('wheel', this.onWheel, { passive: false });
@@ -86,7 +87,7 @@ export class PanZoom {
     this.touched = false;
     const view = { width: this.viewport.clientWidth, height: this.viewport.clientHeight };
     if (view.width > 0 && view.height > 0) {
-      this.apply(fitTransform(this.contentSize, view));
+      this.apply(fitTransform(this.contentSize, view, 16, this.maxScale));
     }
   }
 

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, Protocol, TextIO
 
-from dhhera_jupyter.status import RunDiff, RunSnapshot, parse_time, step_label
+from dhhera_jupyter.runs.progress import counts_line
+from dhhera_jupyter.status import RunDiff, RunSnapshot, step_label
+from dhhera_jupyter.status.names import label_names
+from dhhera_jupyter.status.timefmt import format_clock, format_duration
 
-if TYPE_CHECKING:
-    from dhhera_jupyter.widgets.watched_run import WatchedRun
+
+class ShownRun(Protocol):
+    """What the text view reads of a run (a :class:`~dhhera_jupyter.runs.watched.WatchedRun`)."""
+
+    run_id: str
+    snapshot: RunSnapshot | None
+    gone: str | None
+    connection: str | None
+
+    def add_view(self, view: Any) -> None: ...
+
+    def remove_view(self, view: Any) -> None: ...
+
 
 _MARKS = {
     "pending": "·",
@@ -25,29 +39,10 @@ _MARKS = {
 _COLUMNS = ("STEP", "FUNCTION", "ACTION", "STATE", "START", "DURATION", "OUTPUTS", "CHILD RUN")
 
 
-def format_duration(seconds: float | None) -> str:
-    """``3.2s``, ``4m05s``, ``1h02m``; empty for None."""
-    if seconds is None:
-        return ""
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
-
-
-def format_clock(value: str | None) -> str:
-    """``HH:MM:SS`` (UTC) of an ISO time; empty for None."""
-    parsed = parse_time(value)
-    return parsed.strftime("%H:%M:%S") if parsed is not None else ""
-
-
 def summary_line(snap: RunSnapshot, workflow: str | None = None) -> str:
-    """``Pipeline run <id> (workflow w): running · 2/4 steps · 12.0s``."""
+    """``Pipeline run <id> (workflow w): running · 2 succeeded · 1 running · 1 pending of 4 steps · 12.0 s``."""
     name = workflow or snap.workflow
-    parts = [snap.label, f"{snap.done}/{snap.total} steps"]
+    parts = [snap.label, counts_line(snap)]
     elapsed = snap.elapsed()
     if elapsed is not None:
         parts.append(format_duration(elapsed))
@@ -59,10 +54,10 @@ def failure_line(snap: RunSnapshot) -> str | None:
     """The error banner text: names the failed step and says why; None when nothing failed."""
     if snap.failed_step is not None:
         step = snap.step(snap.failed_step)
-        why = step.message or snap.message or "see its logs"
+        why = label_names(step.message or snap.message or "see its logs")
         return f"Step '{step_label(step.step)}' failed: {why}"
     if snap.state == "ERROR":
-        return f"The run failed: {snap.message or 'no message'}"
+        return f"The run failed: {label_names(snap.message or 'no message')}"
     return None
 
 
@@ -83,7 +78,7 @@ def _row(step: Any) -> tuple[str, ...]:
     )
 
 
-def render_text(run: WatchedRun, width: int = 160) -> str:
+def render_text(run: ShownRun, width: int = 160) -> str:
     """The whole run as text: summary line, step table, failure and connection notes."""
     snap = run.snapshot
     if snap is None:
@@ -111,13 +106,13 @@ class TextRunView:
 
     Parameters
     ----------
-    run : WatchedRun
-        The run to show.
+    run : ShownRun
+        The run to show (a :class:`~dhhera_jupyter.runs.watched.WatchedRun`).
     stream : file, optional
         Where to write (default ``sys.stdout``).
     """
 
-    def __init__(self, run: WatchedRun, stream: TextIO | None = None) -> None:
+    def __init__(self, run: ShownRun, stream: TextIO | None = None) -> None:
         self.run = run
         self.stream = stream or sys.stdout
         self._lines = 0
@@ -135,10 +130,10 @@ class TextRunView:
             self.stream.flush()
             self._lines = text.count("\n") + 1
 
-    def run_changed(self, run: WatchedRun, change: RunDiff) -> None:
+    def run_changed(self, run: ShownRun, change: RunDiff) -> None:
         self.show()
 
-    def connection_changed(self, run: WatchedRun) -> None:
+    def connection_changed(self, run: ShownRun) -> None:
         self.show()
 
     def detach(self, clear: bool = False) -> None:

@@ -12,9 +12,10 @@ from typing import Any, Protocol
 from dhhera_jupyter.documents.build import build_text
 from dhhera_jupyter.errors import DhheraError, NotFound
 from dhhera_jupyter.graph.model import PipelineGraph
+from dhhera_jupyter.runs.poller import Poller, poller
+from dhhera_jupyter.runs.text import render_text
 from dhhera_jupyter.status import RunDiff, RunSnapshot, StepStatus, diff, snapshot, step_label
 from dhhera_jupyter.status.mapping import NodeMapper
-from dhhera_jupyter.widgets.poller import Poller, poller
 
 log = logging.getLogger(__name__)
 
@@ -304,8 +305,6 @@ class WatchedRun:
         self._poller.poke(self.run_id, self.project)
 
     def __repr__(self) -> str:
-        from dhhera_jupyter.widgets.run_text import render_text
-
         if self.snapshot is None:
             return f"<pipeline run {self.run_id}: {self.gone or 'not read yet'}>"
         return render_text(self)
