@@ -7,7 +7,17 @@ SDK exceptions come out as our own errors (:mod:`dhhera_jupyter.errors`).
 
 from __future__ import annotations
 
-from dhhera_jupyter.platform.backend import Backend, backend, preload, probe, sdk, sdk_loaded, use
+from dhhera_jupyter.platform.backend import (
+    Backend,
+    backend,
+    backend_pending,
+    preload,
+    probe,
+    sdk,
+    sdk_loaded,
+    use,
+    wait_for_backend,
+)
 from dhhera_jupyter.platform.runs import (
     TERMINAL_STATES,
     build,
@@ -41,6 +51,8 @@ __all__ = [
     "list_runs",
     "list_workflows",
     "preload",
+    "backend_pending",
+    "wait_for_backend",
     "probe",
     "register_workflow",
     "run_doc",

@@ -218,6 +218,42 @@ def preload() -> None:
         _preload.start()
 
 
+def backend_pending() -> bool:
+    """Whether the background preload is still choosing (or starting) the backend: the environment is not yet
+    pointed at it, so an SDK call made now would miss its configuration."""
+    return _backend is None and _preload is not None and _preload.is_alive()
+
+
+def wait_for_backend(timeout: float, on_wait: Any = None, tick: float = 1.0) -> bool:
+    """Wait until the background preload has pointed the environment at the backend (bounded).
+
+    Parameters
+    ----------
+    timeout : float
+        Seconds to wait at most.
+    on_wait : callable, optional
+        Called with the seconds waited so far, about every ``tick`` seconds (a progress line).
+
+    Returns
+    -------
+    bool
+        True when the environment is ready (or nothing was pending), False after ``timeout``.
+    """
+    import time
+
+    started = time.monotonic()
+    while backend_pending():
+        waited = time.monotonic() - started
+        if waited >= timeout:
+            return False
+        if on_wait is not None:
+            on_wait(waited)
+        thread = _preload
+        if thread is not None:
+            thread.join(min(tick, max(0.0, timeout - waited)))
+    return True
+
+
 def _preload_quietly() -> None:
     try:
         sdk()

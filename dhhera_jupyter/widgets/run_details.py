@@ -37,7 +37,7 @@ def step_html(step: StepStatus) -> str:
     rows = [
         ("state", state_badge(step.state, f" {step.items_done}/{step.items} items" if step.items else "")),
         ("function", escape(f"{step.function or '-'}" + (f" · {step.action}" if step.action else ""))),
-        ("inputs", _pairs(step.inputs)),
+        ("inputs", _pairs(step.inputs, keys=True)),
         ("outputs", _pairs(tuple((k, v) for k, v in step.outputs if k != "run_id"), keys=True)),
         ("started", escape(format_clock(step.start) or "-")),
         ("duration", clock_html(step.start, step.end, step.duration) or "-"),

@@ -67,6 +67,12 @@ def _box(text: str, kind: str) -> str:
     return f"<div class='dhhera-RunPanel-box dhhera-{kind}'>{text}</div>"
 
 
+def _say(slot: w.HTML, html: str) -> None:
+    """Show ``html`` in a message slot; an empty slot is hidden so it leaves no gap."""
+    slot.value = html
+    slot.layout.display = "" if html else "none"
+
+
 def _action(description: str, tooltip: str, icon: str = "") -> w.Button:
     button = w.Button(description=description, tooltip=tooltip, icon=icon)
     button.add_class("dhhera-RunPanel-action")
@@ -119,9 +125,10 @@ class RunPanel(w.VBox):
 
         self.style = w.HTML(f"<style>{load_stylesheet('run_panel')}</style>", layout=w.Layout(display="none"))
         self.title = w.HTML()
-        self.alert = w.HTML()
-        self.banner = w.HTML()
-        self.notice = w.HTML()
+        # Message slots take no room while empty (see _say).
+        self.alert = w.HTML(layout=w.Layout(display="none"))
+        self.banner = w.HTML(layout=w.Layout(display="none"))
+        self.notice = w.HTML(layout=w.Layout(display="none"))
         self.progress = w.HTML()
         self._syncing_history = False
         self.history = w.Dropdown(options=[], tooltip="The runs of this panel")
@@ -196,11 +203,11 @@ class RunPanel(w.VBox):
 
     def _guard(self, action: Callable[[], Any]) -> None:
         """Run a button's action; its error is shown in the panel (button callbacks have nowhere to raise)."""
-        self.alert.value = ""
+        _say(self.alert, "")
         try:
             action()
         except DhheraError as exc:
-            self.alert.value = _box(escape(str(exc)), "error")
+            _say(self.alert, _box(escape(str(exc)), "error"))
 
     # -- runs ------------------------------------------------------------------------------------
 
@@ -277,7 +284,7 @@ class RunPanel(w.VBox):
             self.selected_step = None
             self.details.show(run, None)
             self.table.select(None)
-            self.notice.value = ""
+            _say(self.notice, "")
             if run.snapshot is not None:
                 self.form.set_values(run.snapshot.parameters)
                 self._apply(diff(None, run.snapshot), run.snapshot)
@@ -296,7 +303,8 @@ class RunPanel(w.VBox):
         ]
         self.table.set_steps(steps)
         self.progress.value = progress_html(None, len(steps))
-        self.banner.value = self.results_pane.value = ""
+        _say(self.banner, "")
+        self.results_pane.value = ""
         self._render_title()
         self._render_buttons()
 
@@ -318,12 +326,12 @@ class RunPanel(w.VBox):
             if run is not self.run:
                 return
             if run.gone:
-                self.notice.value = _box(f"This run no longer exists: {escape(run.gone)}", "warn")
+                _say(self.notice, _box(f"This run no longer exists: {escape(run.gone)}", "warn"))
             elif run.connection:
                 retry = f" (retrying in {run.retry_in:.0f} s)" if run.retry_in else ""
-                self.notice.value = _box(f"Reconnecting…{escape(retry)} {escape(run.connection)}", "warn")
+                _say(self.notice, _box(f"Reconnecting…{escape(retry)} {escape(run.connection)}", "warn"))
             else:
-                self.notice.value = ""
+                _say(self.notice, "")
             self._render_buttons()
 
     # -- drawing ---------------------------------------------------------------------------------
@@ -342,7 +350,7 @@ class RunPanel(w.VBox):
             self.progress.value = progress_html(snap)
         if change.failed_step is not None or change.message is not None or change.state is not None:
             failure = failure_line(snap)
-            self.banner.value = _box(escape(failure), "error") if failure else ""
+            _say(self.banner, _box(escape(failure), "error") if failure else "")
         if change.state is not None:
             self._render_buttons()
         if change.state is not None or change.results is not None or (snap.terminal and change.steps):

@@ -70,3 +70,30 @@ def test_unreachable_platform_endpoint_is_one_clear_sentence(tmp_path):
         "The DigitalHub backend at http://127.0.0.1:9 does not answer (connection refused); "
         "start it, or switch to the local core with `%hera use local`."
     )
+
+
+def test_the_sdk_works_in_the_cell_after_load_ext_while_the_core_starts(tmp_path):
+    """No core runs: %load_ext starts one in the background, and the next cell's own ``import digitalhub`` and
+    SDK call find the environment pointed at it (the cell waits for it, with a progress line)."""
+    home = tmp_path / "home"
+    try:
+        result = run_python(
+            """
+            import io, json, contextlib
+            from IPython.core.interactiveshell import InteractiveShell
+            shell = InteractiveShell.instance()
+            shell.run_line_magic("load_ext", "dhhera_jupyter")
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                cell = shell.run_cell("import digitalhub as dh\\nnames = [p.name for p in dh.list_projects()]")
+            print(json.dumps({"ok": cell.success, "error": repr(cell.error_in_exec), "out": out.getvalue()}))
+            """,
+            DHHERA_HOME=str(home),
+            DHHERA_PRELOAD="1",  # the default a user has (this folder's conftest turns it off)
+        )
+    finally:
+        from dhhera_jupyter.core import control
+
+        control.stop(home)
+    assert result["ok"], result
+    assert "Starting the local DigitalHub core" in result["out"]

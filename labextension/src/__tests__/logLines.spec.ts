@@ -9,6 +9,7 @@ describe('classifyLine', () => {
       ' - INFO - Executing function.';
     expect(classifyLine(record)).toEqual({ text: '07:34:54 runtime.py INFO Executing function.', runtime: true });
     expect(classifyLine('squares: [1, 4, 9]')).toEqual({ text: 'squares: [1, 4, 9]', runtime: false });
+    expect(classifyLine('[dhhera] process exited with code 0').runtime).toBe(true);
     expect(classifyLine('mylib - INFO - mine')).toEqual({ text: 'mylib - INFO - mine', runtime: false });
   });
 });

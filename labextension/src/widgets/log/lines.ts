@@ -15,6 +15,9 @@ const RECORD =
 
 /** Classify a line; runtime records are shortened to `HH:MM:SS file.py INFO message`. */
 export function classifyLine(line: string): LogLine {
+  if (line.startsWith('[dhhera] ')) {
+    return { text: line, runtime: true }; // the local core's own notes (queued, exit code)
+  }
   const match = RECORD.exec(line);
   if (!match?.groups) {
     return { text: line, runtime: false };
