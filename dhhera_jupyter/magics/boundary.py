@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -56,3 +57,18 @@ def parse_arguments(magic_func: Callable[..., Any], line: str) -> Any:
     for key, value in vars(args).items():
         setattr(args, key, _unquote(value))
     return args
+
+
+_ROLE = re.compile(r":(?:class|func|meth|mod|attr|data|obj):`~?(?:[\w.]+\.)?([\w]+)`")
+
+
+def plain_help(doc: str) -> str:
+    """A magic's docstring as ``%magic?`` should print it: no reStructuredText markup.
+
+    The ``::`` lines ``magic_arguments`` puts before its usage block go, ````code```` becomes ``code``, and
+    ``:class:`~a.B``` becomes ``B``; the text and its indentation are otherwise kept.
+    """
+    lines = [line for line in doc.splitlines() if line.strip() != "::"]
+    text = "\n".join(line[:-2] + ":" if line.rstrip().endswith("::") else line for line in lines)
+    text = _ROLE.sub(r"\1", text)
+    return re.sub(r"``([^`]+)``", r"\1", text)

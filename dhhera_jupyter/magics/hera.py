@@ -9,7 +9,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
-from dhhera_jupyter.magics.boundary import parse_arguments, parse_parameters, usage_errors
+from dhhera_jupyter.magics.boundary import parse_arguments, parse_parameters, plain_help, usage_errors
 from dhhera_jupyter.magics.run import attach_magic, run_magic, runs_magic
 
 
@@ -126,4 +126,4 @@ class HeraMagics(Magics):
             )
         return sub(self.shell, parse_arguments(sub, rest))
 
-    hera.__doc__ = _OVERVIEW + "\n".join((sub.__doc__ or "").strip() + "\n" for sub in SUBCOMMANDS.values())
+    hera.__doc__ = plain_help(_OVERVIEW + "\n".join((sub.__doc__ or "").strip() + "\n" for sub in SUBCOMMANDS.values()))

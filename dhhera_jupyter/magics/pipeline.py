@@ -8,7 +8,7 @@ from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from dhhera_jupyter.errors import BuildError
-from dhhera_jupyter.magics.boundary import parse_arguments, parse_parameters, usage_errors
+from dhhera_jupyter.magics.boundary import parse_arguments, parse_parameters, plain_help, usage_errors
 
 
 @magics_class
@@ -98,3 +98,5 @@ class PipelineMagics(Magics):
         if args.output:
             user_ns[args.output] = handle
         return handle
+
+    hera_pipeline.__doc__ = plain_help(hera_pipeline.__doc__ or "")

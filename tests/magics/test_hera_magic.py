@@ -109,3 +109,14 @@ def test_help_gives_usage_with_examples(shell):
         assert sub in hera_doc
     assert "Example: ``%hera build etl -p url=http://x``" in hera_doc
     assert "%%hera_pipeline [--project PROJECT]" in cell_doc and "%%hera_pipeline etl --build" in cell_doc
+
+
+def test_magic_help_is_plain_text_without_restructuredtext() -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    for doc in (shell.find_line_magic("hera").__doc__, shell.find_cell_magic("hera_pipeline").__doc__):
+        assert "%hera" in doc
+        assert "``" not in doc and ":class:" not in doc
+        assert not [line for line in doc.splitlines() if line.strip().endswith("::")]
