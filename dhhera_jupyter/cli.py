@@ -77,7 +77,7 @@ def cmd_env(args: argparse.Namespace) -> int:
 def cmd_lab(args: argparse.Namespace) -> int:
     from dhhera_jupyter.lab import launch
 
-    return launch(args.home, extra=args.lab_args)
+    return launch(args.home, extra=args.lab_args, notebooks=args.notebooks)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         "lab",
         help="start the local core and JupyterLab on the quickstart notebook "
         "(other arguments go to jupyter lab, e.g. --no-browser --port 8899)",
+    )
+    lab.add_argument(
+        "--notebooks",
+        type=Path,
+        default=None,
+        help="folder of your notebooks, where the quickstart is copied once (default: ~/dhhera-notebooks)",
     )
     lab.set_defaults(fn=cmd_lab)
     return parser
