@@ -34,12 +34,13 @@ def row_html(step: StepStatus) -> str:
         if k != "run_id"
     )
     extra = f" {step.items_done}/{step.items}" if step.items else ""
+    ran = step.state not in ("skipped", "omitted")  # Argo stamps times on steps it never ran
     cells = [
         escape(step.function or ""),
         escape(step.action or ""),
         state_badge(step.state, extra),
-        escape(format_clock(step.start)),
-        clock_html(step.start, step.end, step.duration),
+        escape(format_clock(step.start)) if ran else "",
+        clock_html(step.start, step.end, step.duration) if ran else "",
         outputs,
         f"<code title='{escape(step.run_id or '', quote=True)}'>{escape(_short(step.run_id or '', 12))}</code>",
     ]

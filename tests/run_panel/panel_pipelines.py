@@ -38,6 +38,18 @@ def done(gate: str = ""):
     _hold(gate)
     print("all done")
     return "ok"
+
+
+def talk(gate: str = "", fail: str = ""):
+    deadline, i = time.time() + 120, 0
+    while gate not in ("", "none") and not os.path.exists(gate) and time.time() < deadline:
+        print(f"tick {i}", flush=True)
+        i += 1
+        time.sleep(0.3)
+    if fail == "yes":
+        raise RuntimeError("talk was told to fail")
+    print("talked", flush=True)
+    return "ok"
 """
 
 DIAMOND = """
@@ -60,6 +72,24 @@ def pipeline():
             d = step(template={"action": "job"}, function="done", name="d")
             a >> [b, c]
             [b, c] >> d
+    return w
+"""
+
+#: ``talk`` prints a line every 0.3 s until the gate opens (then fails when told to); ``after`` runs after it.
+LIVE = """
+from hera.workflows import DAG, Parameter, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+
+def pipeline():
+    params = [Parameter(name="gate", value="none"), Parameter(name="fail", value="no")]
+    with Workflow(entrypoint="dag", arguments=params) as w:
+        with DAG(name="dag"):
+            t = step(template={"action": "job", "parameters": {"gate": "{{workflow.parameters.gate}}",
+                                                               "fail": "{{workflow.parameters.fail}}"}},
+                     function="talk", name="talker")
+            a = step(template={"action": "job"}, function="done", name="after")
+            t >> a
     return w
 """
 
@@ -92,7 +122,7 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, what: str = ""
 
 def add_workflow(project: Any, name: str, source: str, build: bool = True) -> Any:
     """Register the step functions and a hera workflow in ``project``; build it unless told not to."""
-    for fn in ("make", "use", "done"):
+    for fn in ("make", "use", "done", "talk"):
         project.new_function(name=fn, kind="python", code=FUNCTIONS, handler=fn, python_version="PYTHON3_11")
     wf = project.new_workflow(name=name, kind="hera", code=source, handler="pipeline")
     if build:
