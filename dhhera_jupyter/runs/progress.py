@@ -1,7 +1,7 @@
 """Truthful progress of a pipeline run: how many steps ended in each outcome, and what a bar may fill.
 
-A bar fills only with work that ran (succeeded, skipped, failed, running); omitted, stopped and never-started
-steps leave it empty, so a failed or stopped run never shows a full green bar.
+A bar fills only with work that finished running (succeeded, skipped, failed); running, omitted, stopped and
+never-started steps leave it empty, so an unfinished, failed or stopped run never shows a full green bar.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dhhera_jupyter.status.phases import (
 OUTCOMES = (SUCCEEDED, SKIPPED, FAILED, ERROR, RUNNING, OMITTED, STOPPED, PENDING)
 
 #: Outcomes that take room in the bar.
-FILLING = frozenset({SUCCEEDED, SKIPPED, FAILED, ERROR, RUNNING})
+FILLING = frozenset({SUCCEEDED, SKIPPED, FAILED, ERROR})
 
 NOT_RUN = "not run"
 
@@ -52,7 +52,7 @@ class Progress:
 
     @property
     def full(self) -> bool:
-        """Whether the bar is full (every step ran)."""
+        """Whether the bar is full (every step finished running)."""
         return self.total > 0 and sum(n for state, n in self.counts if state in FILLING) == self.total
 
 
