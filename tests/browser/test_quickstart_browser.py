@@ -63,10 +63,6 @@ def test_quickstart_shows_step_names_and_reopens_without_its_kernel(laptop: LabP
 
     build_cell, run_cell = [i for i in outputs if outputs[i].locator(".dhhera-DagWidget").count()][:2]
     build_dag = outputs[build_cell].locator(".dhhera-DagWidget").first
-    build_dag.scroll_into_view_if_needed()
-    lab.screenshot("before-build")
-    outputs[run_cell].scroll_into_view_if_needed()
-    lab.screenshot("before-run")
     labels = build_dag.locator("g.node text").evaluate_all("els => els.map(e => e.textContent)")
     assert {"make", "square", "total"} <= set(labels), labels
     assert not [label for label in labels if GENERATED.search(label)], labels
@@ -78,6 +74,18 @@ def test_quickstart_shows_step_names_and_reopens_without_its_kernel(laptop: LabP
     # One view per output: the widget, and no text table printed under it.
     expect(outputs[run_cell].locator(".jp-OutputArea-output[data-mime-type='text/plain']")).to_have_count(0)
 
+    # The details of a clicked node open beside the graph (not over it), titled with the step's name.
+    build_dag.locator("g.node", has_text="make").first.click()
+    details = build_dag.locator(".dhhera-DagDetails")
+    expect(details.locator(".dhhera-DagDetails-title")).to_have_text("make")
+    expect(details).to_contain_text("parameter n")
+    canvas = build_dag.locator(".dhhera-DagWidget-viewport").bounding_box()
+    pane = details.bounding_box()
+    assert (
+        canvas
+        and pane
+        and (pane["x"] >= canvas["x"] + canvas["width"] - 1 or pane["y"] >= canvas["y"] + canvas["height"] - 1)
+    )
     for dark in (False, True):
         lab.set_theme(dark)
         theme = "dark" if dark else "light"
@@ -87,8 +95,27 @@ def test_quickstart_shows_step_names_and_reopens_without_its_kernel(laptop: LabP
         lab.screenshot(f"quickstart-run-{theme}")
         panel.locator(".dhhera-DagWidget g.node", has_text="square").first.click()
         expect(panel.locator(".dhhera-RunPanel-details")).to_contain_text("squares:")
+        if not dark:
+            # The quickstart itself triggers no SDK deprecation or output-count warnings (runtime lines included).
+            panel.locator(".dhhera-LogView-toggle input").check()
+            whole_log = panel.locator(".dhhera-LogView-lines").inner_text()
+            assert "Warning" not in whole_log and "Number of outputs" not in whole_log, whole_log
+            panel.locator(".dhhera-LogView-toggle input").uncheck()
         lab.screenshot(f"quickstart-run-step-{theme}")
     lab.set_theme(False)
+
+    # A kernel restart marks the panel disconnected once, not every widget inside it.
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:restart-kernel')")
+    page.locator(".jp-Dialog-button.jp-mod-accept").click()
+    lab.wait_for_kernel_idle()
+    marks = panel.evaluate(
+        """p => Array.from(p.querySelectorAll('.jupyter-widgets-disconnected'))
+              .filter(el => getComputedStyle(el, '::before').display !== 'none'
+                            && getComputedStyle(el, '::before').content !== 'none').length"""
+    )
+    assert marks == 0, marks
+    panel.scroll_into_view_if_needed()
+    lab.screenshot("quickstart-after-restart-light")
 
     page.keyboard.press("Control+s")
     lab.wait_for_kernel_idle()
