@@ -104,8 +104,14 @@ def test_quickstart_shows_step_names_and_reopens_without_its_kernel(laptop: LabP
         lab.screenshot(f"quickstart-run-step-{theme}")
     lab.set_theme(False)
 
-    # A kernel restart marks the panel disconnected once, not every widget inside it.
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:restart-kernel')")
+    page.keyboard.press("Control+s")
+    lab.wait_for_kernel_idle()
+    expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-mod-dirty")).to_have_count(0, timeout=30_000)
+
+    # A kernel restart (after the save: ipywidgets forgets the models it held) marks the panel disconnected
+    # once, not every widget inside it.
+    # Not awaited: the command resolves only once its confirmation dialog closes.
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-kernel'); }")
     page.locator(".jp-Dialog-button.jp-mod-accept").click()
     lab.wait_for_kernel_idle()
     marks = panel.evaluate(
@@ -116,10 +122,6 @@ def test_quickstart_shows_step_names_and_reopens_without_its_kernel(laptop: LabP
     assert marks == 0, marks
     panel.scroll_into_view_if_needed()
     lab.screenshot("quickstart-after-restart-light")
-
-    page.keyboard.press("Control+s")
-    lab.wait_for_kernel_idle()
-    expect(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-mod-dirty")).to_have_count(0, timeout=30_000)
     _shut_down_kernels(lab.server)
 
     lab.open_notebook("quickstart.ipynb")
