@@ -4,7 +4,8 @@ Run: ``python bench/followed_log_traffic.py [--lines 2000]``. No backend: a log 
 line per poll, and :meth:`LogView.follow` is called with the whole log each time, as the run panel's follower
 thread does after reading it; every comm message the widget sends (``Widget._send``) is counted with the JSON
 size of its content (the Jupyter envelope, ~600 bytes per message, is not included). A poll where the log did
-not change must send nothing; a poll that appended one line must send that line plus a small envelope (the floor is the line as a JSON string), never the log.
+not change must send nothing; a poll that appended one line must send that line plus a small envelope
+(the floor is the line as a JSON string), never the log.
 """
 
 from __future__ import annotations

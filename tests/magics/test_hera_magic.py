@@ -107,7 +107,7 @@ def test_help_gives_usage_with_examples(shell):
 
     for sub in ("%hera use", "%hera status", "%hera register", "%hera build", "%hera show"):
         assert sub in hera_doc
-    assert "Example: ``%hera build etl -p url=http://x``" in hera_doc
+    assert "Example: %hera build etl -p url=http://x" in hera_doc
     assert "%%hera_pipeline [--project PROJECT]" in cell_doc and "%%hera_pipeline etl --build" in cell_doc
 
 

@@ -38,7 +38,7 @@ def test_panel_turns_nodes_from_running_to_succeeded_live(lab: Any, project: Any
     expect(nodes["a"]).to_have_class(succeeded)
     expect(nodes["d"]).to_have_class(re.compile(r"\bdhhera-state-pending\b"))
     fill_running = nodes["b"].locator("polygon, path, ellipse").first.evaluate("el => getComputedStyle(el).fill")
-    table_dot = output.locator(".dhhera-RunPanel-row .dhhera-RunPanel-dot.dhhera-state-running").first
+    table_dot = output.locator(".dhhera-RunPanel-row .dhhera-StateDot.dhhera-state-running").first
     expect(table_dot).to_be_visible()
     assert table_dot.evaluate("el => getComputedStyle(el).backgroundColor") not in ("", "rgba(0, 0, 0, 0)")
 
@@ -48,6 +48,6 @@ def test_panel_turns_nodes_from_running_to_succeeded_live(lab: Any, project: Any
     assert nodes["b"].locator("polygon, path, ellipse").first.evaluate("el => getComputedStyle(el).fill") != (
         fill_running
     )
-    expect(output.locator(".widget-html", has_text="4/4 steps").first).to_be_visible()
+    expect(output.locator(".dhhera-RunPanel-progress")).to_contain_text("4 succeeded")
     expect(output).to_contain_text("Results")
     expect(lab.run_cell(2)).to_contain_text("COMPLETED ['succeeded', 'succeeded', 'succeeded', 'succeeded']")
