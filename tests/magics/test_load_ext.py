@@ -86,6 +86,8 @@ def test_the_sdk_works_in_the_cell_after_load_ext_while_the_core_starts(tmp_path
             out = io.StringIO()
             with contextlib.redirect_stdout(out):
                 cell = shell.run_cell("import digitalhub as dh\\nnames = [p.name for p in dh.list_projects()]")
+            import dhhera_jupyter.platform
+            dhhera_jupyter.platform.sdk()  # let the background import finish: a daemon thread cut off at exit aborts
             print(json.dumps({"ok": cell.success, "error": repr(cell.error_in_exec), "out": out.getvalue()}))
             """,
             DHHERA_HOME=str(home),
