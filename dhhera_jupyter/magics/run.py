@@ -64,9 +64,14 @@ def _present(
         widget = RunPanel(graph, declared, submit, workflow=workflow)
         widget.add_run(run)
         if wait:
-            display(widget)
+            data, metadata = widget._repr_mimebundle_()
+            shown = display(data, metadata=metadata, raw=True, display_id=True)
             widget.suppress_next_display()
             _wait(widget, run, timeout)
+            # The output's text (for nbconvert, GitHub, text/plain readers) says how the run ended.
+            data, metadata = widget._repr_mimebundle_()
+            if shown is not None:
+                shown.update(data, metadata=metadata, raw=True)
         return widget
     from dhhera_jupyter.runs.text import TextRunView
 

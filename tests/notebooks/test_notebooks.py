@@ -52,7 +52,7 @@ def test_quickstart_runs_the_whole_loop_on_a_fresh_local_core(tmp_path: Path) ->
     run_cell = cell_index(nb, "%hera run")
     kinds = {k for out in nb.cells[run_cell].outputs for k in getattr(out, "data", {})}
     assert "application/vnd.jupyter.widget-view+json" in kinds  # the live panel
-    assert "succeeded · 3/3 steps" in outputs(nb, run_cell)  # the final text table
+    assert "succeeded · 3 succeeded of 3 steps" in outputs(nb, run_cell)  # the final text table
     assert outputs(nb, run_cell + 2).startswith("COMPLETED")
     assert "x2" in outputs(nb, run_cell + 2, "text/html")
     assert "total: 55" in outputs(nb, run_cell + 3)
@@ -65,7 +65,7 @@ def test_quickstart_runs_the_whole_loop_on_a_fresh_local_core(tmp_path: Path) ->
 def test_etl_notebook_downloads_then_processes_the_dataset_in_two_steps(tmp_path: Path) -> None:
     nb = run_notebook("etl", tmp_path / "home", tmp_path)
     run_cell = cell_index(nb, "%hera run")
-    assert "succeeded · 3/3 steps" in outputs(nb, run_cell)
+    assert "succeeded · 3 succeeded of 3 steps" in outputs(nb, run_cell)
     text = outputs(nb, run_cell + 1)
     assert text.startswith("COMPLETED") and "dataset" in text and "spire" in text and "measures" in text
     assert "spire-1" in outputs(nb, run_cell + 2, "text/html")

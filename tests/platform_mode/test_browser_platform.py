@@ -48,5 +48,5 @@ def test_run_goes_green_in_the_browser_on_the_dhcore_profile(
     gate.touch()
     for name in "abcd":
         expect(nodes[name]).to_have_class(re.compile(r"\bdhhera-state-succeeded\b"), timeout=120_000)
-    expect(output.locator(".widget-html", has_text="4/4 steps").first).to_be_visible()
+    expect(output.locator(".dhhera-RunPanel-progress")).to_contain_text("4 succeeded")
     expect(lab.run_cell(2)).to_contain_text("COMPLETED ['succeeded', 'succeeded', 'succeeded', 'succeeded']")

@@ -12,8 +12,8 @@ import pytest
 from panel_pipelines import DIAMOND, add_workflow
 
 from dhhera_jupyter.errors import DhheraError
-from dhhera_jupyter.widgets.poller import Poller
-from dhhera_jupyter.widgets.watched_run import WatchedRun
+from dhhera_jupyter.runs.poller import Poller
+from dhhera_jupyter.runs.watched import WatchedRun
 from tests.platform_mode.conftest import Platform, new_project
 from tests.support import wait_until
 

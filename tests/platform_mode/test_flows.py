@@ -68,7 +68,7 @@ def test_panel_run_goes_green_with_full_progress(project: Any, diamond: Any, on_
         panel.wait(120)
         assert panel.state == "COMPLETED"
         assert colours(panel) == dict.fromkeys(STEPS, "succeeded")
-        assert (panel.progress.value, panel.progress.max) == (4, 4)
+        assert "4 succeeded" in panel.progress.value and "of 4 steps" in panel.progress.value
         assert "succeeded" in panel.title.value and panel.banner.value == ""
     finally:
         panel.close()
@@ -90,7 +90,7 @@ def test_failed_step_is_named_in_the_banner_from_stale_nodes(
         assert panel.nodes["d"] in ("omitted", "skipped")
         assert colours(panel) == panel.nodes
         assert "Step &#x27;b&#x27; failed" in panel.banner.value or "Step 'b' failed" in panel.banner.value
-        assert panel.progress.bar_style == "danger"
+        assert "1 failed" in panel.progress.value
     finally:
         gate.touch()
         panel.close()
@@ -104,9 +104,9 @@ def test_step_table_and_details_show_logs_of_each_step(project: Any, diamond: An
         panel.table._buttons[ids["c"]].click()
         assert panel.details.layout.display == ""
         assert "dataitem/table/dataset:" in panel.details.info.value
-        assert "rows 4" in panel.details.log_view.value
+        assert "rows 4" in panel.details.log_view.text
         panel.table._buttons[ids["d"]].click()
-        assert "all done" in panel.details.log_view.value
+        assert "all done" in panel.details.log_view.text
     finally:
         panel.close()
 
@@ -133,7 +133,7 @@ DHCORE_ONLY = pytest.mark.parametrize("any_platform", ["dhcore"], indirect=True)
 
 @DHCORE_ONLY
 def test_attach_from_a_new_kernel_then_rerun(project: Any, diamond: Any, on_platform: Platform, tmp_path: Path) -> None:
-    from dhhera_jupyter.widgets import poller as poller_module
+    from dhhera_jupyter.runs import poller as poller_module
 
     gate = tmp_path / "gate"
     first = run("diamond", {"gate": str(gate)}, project=project.name, panel=True)

@@ -47,7 +47,7 @@ def text_of(nb: nbformat.NotebookNode, start: str, kind: str = "text/plain") -> 
 def test_quickstart_in_a_workspace(dhcore_platform: Platform, tmp_path: Path) -> None:
     nb = run_in_workspace("quickstart", dhcore_platform, tmp_path)
     assert f"platform: {dhcore_platform.endpoint}" in text_of(nb, "%hera status")
-    assert "succeeded · 3/3 steps" in text_of(nb, "%hera run")
+    assert "succeeded · 3 succeeded of 3 steps" in text_of(nb, "%hera run")
     assert text_of(nb, "print(run.state)").startswith("COMPLETED")
     assert "x2" in text_of(nb, "print(run.state)", "text/html")
     assert "total: 55" in text_of(nb, 'print(run.logs("total"))')  # the step's log, found through its child run
@@ -57,7 +57,7 @@ def test_quickstart_in_a_workspace(dhcore_platform: Platform, tmp_path: Path) ->
 @pytest.mark.slow
 def test_etl_in_a_workspace(dhcore_platform: Platform, tmp_path: Path) -> None:
     nb = run_in_workspace("etl", dhcore_platform, tmp_path)
-    assert "succeeded · 3/3 steps" in text_of(nb, "%hera run")
+    assert "succeeded · 3 succeeded of 3 steps" in text_of(nb, "%hera run")
     text = text_of(nb, "print(etl_run.state)")
     assert text.startswith("COMPLETED") and "spire" in text and "measures" in text
     assert "spire-1" in text_of(nb, "spire_key", "text/html")
