@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from dhhera_jupyter import settings
 from dhhera_jupyter.errors import NotFound
 from dhhera_jupyter.status.phases import GONE_RUN_STATES, TERMINAL_RUN_STATES
-from dhhera_jupyter.widgets.refresh_clock import RefreshClock
+from dhhera_jupyter.runs.refresh_clock import RefreshClock
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from dhhera_jupyter.widgets.refresh_clock import MARGIN, RefreshClock
+from dhhera_jupyter.runs.refresh_clock import MARGIN, RefreshClock
 
 
 def stamp(t: float) -> str:
