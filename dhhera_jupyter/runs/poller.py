@@ -26,8 +26,8 @@ from typing import Any, Protocol
 
 from dhhera_jupyter import settings
 from dhhera_jupyter.errors import NotFound
-from dhhera_jupyter.status.phases import GONE_RUN_STATES, TERMINAL_RUN_STATES
 from dhhera_jupyter.runs.refresh_clock import RefreshClock
+from dhhera_jupyter.status.phases import GONE_RUN_STATES, TERMINAL_RUN_STATES
 
 log = logging.getLogger(__name__)
 
