@@ -25,7 +25,8 @@ def test_use_a_dhcore_ini_profile_takes_endpoint_and_token_from_the_file(
 ) -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
-    ini = Path(os.environ["DH_CONFIG"])  # the workspace user's own ini
+    ini = tmp_path / "dhcore.ini"  # the workspace user's own ini (not the session's shared one)
+    monkeypatch.setenv("DH_CONFIG", str(ini))
     ini.write_text(
         "[DEFAULT]\ncurrent_environment = other\n\n"
         f"[myplatform]\ndhcore_endpoint = {on_dhcore.endpoint}\ndhcore_access_token = {on_dhcore.token}\n"
@@ -42,8 +43,11 @@ def test_use_a_dhcore_ini_profile_takes_endpoint_and_token_from_the_file(
     assert project.name.startswith("pm-ini-")
 
 
-def test_use_of_an_unknown_profile_names_the_file_and_its_profiles(on_dhcore: Platform) -> None:
-    ini = Path(os.environ["DH_CONFIG"])
+def test_use_of_an_unknown_profile_names_the_file_and_its_profiles(
+    on_dhcore: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ini = tmp_path / "dhcore.ini"
+    monkeypatch.setenv("DH_CONFIG", str(ini))
     ini.write_text(f"[DEFAULT]\n\n[work]\ndhcore_endpoint = {on_dhcore.endpoint}\n")
     with pytest.raises(DhheraError) as err:
         backend.use("holiday")
