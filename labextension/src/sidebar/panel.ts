@@ -113,7 +113,11 @@ export class PipelinesPanel extends Widget {
       canInsertAttach: () => canInsertCell(this.options.commands),
       openDag: options.openDag ? () => options.openDag?.(this.runView.dagModel, 'DAG of the selected run') : null,
       close: () => this.closeRun(),
-      logs: (run, step) => this.options.service.logs(run.project, run.id, step ?? undefined)
+      logs: (run, step) => this.options.service.logs(run.project, run.id, step ?? undefined),
+      services: {
+        read: (run, serviceRunId) => this.options.service.serviceInfo(run.project, serviceRunId),
+        stop: (run, serviceRunId) => this.options.service.stop(run.project, serviceRunId)
+      }
     });
     this.runView.node.hidden = true;
 
