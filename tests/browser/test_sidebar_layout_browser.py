@@ -286,6 +286,8 @@ def test_a_serve_step_shows_its_service_live_after_the_pipeline_and_stop_service
     expect(link).to_have_attribute("href", node["service_url"] + "/")
     expect(link).to_have_attribute("target", "_blank")
     assert requests.get(link.get_attribute("href"), timeout=10).json()["greeting"] == "from-sidebar"
+    expect(view.locator("svg g.node")).to_have_count(2)
+    assert link.evaluate("a => getComputedStyle(a).textDecorationLine") == "underline"
     service.scroll_into_view_if_needed()
     check_screen(lab, panel, "service-running", theme)
 
@@ -316,5 +318,5 @@ def test_a_long_step_log_shows_its_last_part_and_says_so(laptop, project, theme)
     note = view.locator(".dhhera-RunView-logNote")
     expect(note).to_have_text(re.compile(r"^Showing the last 19\d KB of [34]\d\d KB; the beginning is left out\.$"))
     assert "line 000000 " not in view.locator(".dhhera-RunView-logText").inner_text()
-    note.scroll_into_view_if_needed()
+    view.locator("div.dhhera-RunView-logs").evaluate("node => node.scrollIntoView({block: 'end'})")
     check_screen(lab, panel, "log-truncated", theme)
