@@ -101,6 +101,22 @@ describe('ServiceList', () => {
     list.dispose();
   });
 
+  it('reads nothing while paused (the panel is hidden) and reads again on resume', async () => {
+    const { list, calls } = setup(serviceInfo('svc1', 'http://127.0.0.1:4321'));
+    list.update(servedRun('http://127.0.0.1:4321'));
+    await vi.advanceTimersByTimeAsync(0);
+    list.pause();
+    const reads = calls.length;
+    await vi.advanceTimersByTimeAsync(SERVICE_INTERVAL * 3);
+    list.update(servedRun('http://127.0.0.1:4321')); // a poll of the run while paused starts nothing
+    await vi.advanceTimersByTimeAsync(SERVICE_INTERVAL);
+    expect(calls.length).toBe(reads);
+    list.resume();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.length).toBe(reads + 1);
+    list.dispose();
+  });
+
   it('is hidden for a run without serve steps', () => {
     const { list, calls } = setup(serviceInfo('svc1', 'http://127.0.0.1:1'));
     list.update(runDetails('p2', { a: 'succeeded' }));

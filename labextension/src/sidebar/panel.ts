@@ -183,12 +183,14 @@ export class PipelinesPanel extends Widget {
     if (this.selected && !this.selectedTerminal) {
       this.runPoller.start();
     }
+    this.runView.serviceList.resume();
   }
 
   /** Stop refreshing (the panel is hidden): no request while nobody looks. */
   pause(): void {
     this.listPoller.stop();
     this.runPoller.stop();
+    this.runView.serviceList.pause();
   }
 
   dispose(): void {
@@ -431,6 +433,7 @@ export class PipelinesPanel extends Widget {
   private closeRun(): void {
     this.selected = null;
     this.runPoller.stop();
+    this.runView.serviceList.clear(); // a closed run view reads no service
     this.runView.node.hidden = true;
     this.renderList();
   }

@@ -174,7 +174,21 @@ export class ServiceList {
       rows.map(r => r.node)
     );
     this.node.hidden = rows.length === 0;
-    if (rows.some(r => !r.terminal) && !this.poller.running) {
+    if (rows.some(r => !r.terminal) && !this.poller.running && !this.paused) {
+      this.poller.start();
+    }
+  }
+
+  /** Stop reading (the panel is hidden: no request while nobody looks). */
+  pause(): void {
+    this.paused = true;
+    this.poller.stop();
+  }
+
+  /** Read again after {@link pause}, if a service has not ended. */
+  resume(): void {
+    this.paused = false;
+    if ([...this.byRun.values()].some(r => !r.terminal)) {
       this.poller.start();
     }
   }
@@ -226,10 +240,13 @@ export class ServiceList {
       row.setError((error as Error).message);
     }
     this.poller.stop();
-    this.poller.start(); // read it again now, then until it says it stopped
+    if (!this.paused) {
+      this.poller.start(); // read it again now, then until it says it stopped
+    }
   }
 
   private run: RunDetails | null = null;
+  private paused = false;
   private readonly byRun = new Map<string, ServiceRow>();
   private readonly list = el('ul', 'dhhera-Services-list');
   private readonly poller: Poller;
