@@ -13,6 +13,7 @@ from dhhera_jupyter.server.run_routes import (
     RunHandler,
     RunLogsHandler,
     RunRerunHandler,
+    RunServiceHandler,
     RunStopHandler,
 )
 from dhhera_jupyter.server.workflow_routes import (
@@ -38,6 +39,7 @@ ROUTES: list[tuple[str, type]] = [
     (f"runs/{_ID}/logs", RunLogsHandler),
     (f"runs/{_ID}/stop", RunStopHandler),
     (f"runs/{_ID}/rerun", RunRerunHandler),
+    (f"runs/{_ID}/service", RunServiceHandler),
 ]
 
 

@@ -13,11 +13,12 @@ from dhhera_jupyter.server.graphs import DrawnGraph, GraphCache
 from dhhera_jupyter.server.http_errors import BadRequest, Conflict
 from dhhera_jupyter.server.project_cache import json_body
 from dhhera_jupyter.server.run_view import run_view
+from dhhera_jupyter.server.services import read_service
 from dhhera_jupyter.server.summary import PIPELINE_KIND, section
 from dhhera_jupyter.server.workflow_routes import start_pipeline
 
-#: Log text sent at most (its end); a log view does not need megabytes.
-MAX_LOG_CHARS = 200_000
+#: Log bytes read at most (the end of the log); a log view does not need megabytes.
+MAX_LOG_BYTES = 200_000
 
 
 def _graph_of(doc: dict, project: str, graphs: GraphCache) -> DrawnGraph | None:
@@ -59,6 +60,7 @@ def read_graph(run_id: str, project: str, graphs: GraphCache) -> DrawnGraph:
 def read_logs(run_id: str, project: str, step: str | None, graphs: GraphCache) -> dict[str, Any]:
     """The log text of the run, or of the child run that executed ``step``."""
     from dhhera_jupyter import platform
+    from dhhera_jupyter.platform.logs import run_log_tail
     from dhhera_jupyter.platform.pipeline_runs import child_run_of
     from dhhera_jupyter.status import snapshot
 
@@ -76,14 +78,15 @@ def read_logs(run_id: str, project: str, step: str | None, graphs: GraphCache) -
             return {"run_id": None, "step": step, "text": "", "truncated": False,
                     "message": f"Step '{step}' has not started yet, so it has no logs."}  # fmt: skip
         target = child
-    text = platform.run_logs(target, project)
-    truncated = len(text) > MAX_LOG_CHARS
+    tail = run_log_tail(target, project, MAX_LOG_BYTES)  # one bounded read: only the end of the log travels
     return {
         "run_id": target,
         "step": step or None,
-        "text": text[-MAX_LOG_CHARS:],
-        "truncated": truncated,
-        "message": None if text else "No log lines yet.",
+        "text": tail.text,
+        "truncated": tail.truncated,
+        "size": tail.size,
+        "shown": len(tail.text.encode()),
+        "message": None if tail.text else "No log lines yet.",
     }
 
 
@@ -177,3 +180,12 @@ class RunRerunHandler(SidebarHandler):
         result = await self.blocking(rerun, self.checked(run_id, "run id"), project)
         await self.sidebar.projects.refresh(project)
         self.send_json(result, status=201)
+
+
+class RunServiceHandler(SidebarHandler):
+    """``GET /dhhera/runs/<id>/service?project=``: the state and URL of a serve run's service (ETag, 304)."""
+
+    @web.authenticated
+    async def get(self, run_id: str) -> None:
+        project = await self.project()
+        self.send_json(await self.blocking(read_service, self.checked(run_id, "run id"), project))

@@ -7,6 +7,7 @@ from typing import Any
 
 from dhhera_jupyter.documents.keys import parse_exec
 from dhhera_jupyter.server.graphs import DrawnGraph
+from dhhera_jupyter.server.services import service_url
 from dhhera_jupyter.server.summary import BUILD_KIND, run_row, section
 from dhhera_jupyter.status import snapshot, step_label
 
@@ -25,7 +26,8 @@ def run_view(doc: Mapping[str, Any], drawn: DrawnGraph | None) -> dict[str, Any]
     -------
     dict
         ``id, project, workflow, workflow_id, kind, state, label, terminal, message, started, finished,
-        done, total, failed_step, node_states, steps, parameters, graph`` (the graph digest, or None).
+        done, total, failed_step, node_states, steps, parameters, graph`` (the graph digest, or None). A serve
+        step's row has ``service_url``, the URL of the service its run started (its state is read from that run).
         Times are ISO-8601 text; nothing depends on the time of the request.
     """
     row = run_row(doc)
@@ -54,6 +56,7 @@ def run_view(doc: Mapping[str, Any], drawn: DrawnGraph | None) -> dict[str, Any]
     }
     if doc.get("kind") == BUILD_KIND:
         return view
+    services = _service_urls(doc)
     snap = snapshot(doc, drawn.graph if drawn else None, drawn.mapper if drawn else None)
     view.update(
         started=snap.started or row["started"],
@@ -62,7 +65,7 @@ def run_view(doc: Mapping[str, Any], drawn: DrawnGraph | None) -> dict[str, Any]
         total=snap.total,
         failed_step=snap.failed_step,
         node_states=drawn.node_states(snap.node_states) if drawn else dict(snap.node_states),
-        steps=[_step(s.to_dict()) for s in snap.steps],
+        steps=[_step(s.to_dict(), services) for s in snap.steps],
         graph=drawn.digest if drawn else None,
     )
     return view
@@ -92,7 +95,17 @@ _STEP_FIELDS = (
 )
 
 
-def _step(data: Mapping[str, Any]) -> dict[str, Any]:
+def _service_urls(doc: Mapping[str, Any]) -> dict[str, str]:
+    """Child run id -> service URL, from the pipeline nodes of serve steps (the executor records ``service_url``)."""
+    urls: dict[str, str] = {}
+    for node in section(doc, "status").get("nodes") or []:
+        if isinstance(node, Mapping) and node.get("run_id") and (url := service_url(node.get("service_url"))):
+            urls[str(node["run_id"])] = url
+    return urls
+
+
+def _step(data: Mapping[str, Any], services: Mapping[str, str]) -> dict[str, Any]:
     row = {k: data.get(k) for k in _STEP_FIELDS}
+    row["service_url"] = services.get(str(data.get("run_id") or ""))
     row["label"] = step_label(str(data.get("step") or ""))  # ``extract`` for ``dag-op-extract-1a2b3c4d``
     return row

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from sidebar_pipelines import add_workflow, start_run, wait_for, wait_state
+from sidebar_pipelines import add_loud_workflow, add_serve_workflow, add_workflow, start_run, wait_for, wait_state
 
 from tests.browser_harness import LabPage, LabServer
 
@@ -35,7 +35,7 @@ THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 WHOLE_TEXT = (
     ".dhhera-Run-duration, .dhhera-Run-start, .dhhera-badge, .dhhera-StepTable-duration, .dhhera-RunView-times,"
     " .dhhera-RunView-title, .dhhera-Workflow-name, .dhhera-RunView-progressLabel, .dhhera-RunView-stepList dt,"
-    " .dhhera-StepTable-page, .dhhera-Button"
+    " .dhhera-StepTable-page, .dhhera-Button, .dhhera-Services-name"
 )
 
 LAYOUT_PROBLEMS = """([panel, whole]) => {
@@ -263,3 +263,60 @@ def test_a_run_wider_than_the_sidebar_draws_folds_its_fan_out_and_pages_its_step
     expect(view.locator("svg g.node.dhhera-state-succeeded")).to_have_count(1)
     expect(view.locator(".dhhera-RunView-progressLabel")).to_have_text(f"{width} / {width} succeeded")
     expect(view.locator(".dhhera-StepTable-row")).to_have_count(25)
+
+
+def test_a_serve_step_shows_its_service_live_after_the_pipeline_and_stop_service_stops_it(
+    laptop, project, dh, theme
+) -> None:
+    import requests
+
+    lab = laptop
+    run = start_run(add_serve_workflow(project))
+    assert wait_state(run, ("COMPLETED", "ERROR")) == "COMPLETED", run.status.to_dict()
+    node = next(n for n in run.status.to_dict()["nodes"] if n.get("service_url"))
+
+    panel = open_panel(lab, project.name, theme)
+    panel.locator(f'[data-run-id="{run.id}"] button').click()
+    view = panel.locator(".dhhera-RunView")
+    expect(view.locator(".dhhera-RunView-header .dhhera-badge")).to_have_text("succeeded", timeout=30_000)
+    service = view.locator(f'.dhhera-Services-row[data-run="{node["run_id"]}"]')
+    expect(service.locator(".dhhera-badge")).to_have_text("running", timeout=30_000)
+    link = service.locator("a.dhhera-Services-url")
+    expect(link).to_have_text(node["service_url"])
+    expect(link).to_have_attribute("href", node["service_url"] + "/")
+    expect(link).to_have_attribute("target", "_blank")
+    assert requests.get(link.get_attribute("href"), timeout=10).json()["greeting"] == "from-sidebar"
+    expect(view.locator("svg g.node")).to_have_count(2)
+    assert link.evaluate("a => getComputedStyle(a).textDecorationLine") == "underline"
+    service.scroll_into_view_if_needed()
+    check_screen(lab, panel, "service-running", theme)
+
+    service.locator(".dhhera-Services-stop").click()
+    confirm = service.locator(".dhhera-Services-confirm")
+    expect(confirm).to_contain_text("Stop service serve?")
+    check_screen(lab, panel, "service-confirm", theme)
+    service.locator(".dhhera-Services-confirmStop").click()
+
+    expect(service.locator(".dhhera-badge")).to_have_text("stopped", timeout=60_000)
+    assert dh.get_run(node["run_id"], project=project.name).status.state == "STOPPED"
+    expect(service.locator(".dhhera-Services-stop")).to_be_disabled()
+    expect(view.locator(".dhhera-RunView-header .dhhera-badge")).to_have_text("succeeded")  # the pipeline's own
+    check_screen(lab, panel, "service-stopped", theme)
+
+
+def test_a_long_step_log_shows_its_last_part_and_says_so(laptop, project, theme) -> None:
+    lab = laptop
+    run = start_run(add_loud_workflow(project))
+    assert wait_state(run, ("COMPLETED", "ERROR")) == "COMPLETED", run.status.to_dict()
+
+    panel = open_panel(lab, project.name, theme)
+    panel.locator(f'[data-run-id="{run.id}"] button').click()
+    view = panel.locator(".dhhera-RunView")
+    view.locator(".dhhera-StepTable-row", has_text="loud").locator("button").click()
+
+    expect(view.locator(".dhhera-RunView-logText")).to_contain_text("last line", timeout=30_000)
+    note = view.locator(".dhhera-RunView-logNote")
+    expect(note).to_have_text(re.compile(r"^Showing the last 19\d KB of [34]\d\d KB; the beginning is left out\.$"))
+    assert "line 000000 " not in view.locator(".dhhera-RunView-logText").inner_text()
+    view.locator("div.dhhera-RunView-logs").evaluate("node => node.scrollIntoView({block: 'end'})")
+    check_screen(lab, panel, "log-truncated", theme)

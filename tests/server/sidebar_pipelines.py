@@ -98,3 +98,66 @@ def start_run(workflow: Any, **parameters: str) -> Any:
 def wait_state(run: Any, states: tuple[str, ...], timeout: float = 120.0) -> str:
     """Wait until the run reaches one of ``states``; returns it."""
     return wait_for(lambda: run.refresh().status.state in states and run.status.state, timeout, f"run in {states}")
+
+
+#: A service (python serve): ``init`` keeps a greeting, every request answers it (as JSON).
+SERVICE = """
+def init(context, greeting="hello"):
+    context.greeting = greeting
+    print("service ready", greeting, flush=True)
+
+
+def handler(context, event):
+    return {"greeting": context.greeting, "path": event.path}
+"""
+
+#: ``prepare -> serve``: a job, then a serve step whose service outlives the (COMPLETED) pipeline.
+SERVE = """
+from hera.workflows import DAG, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+
+def pipeline():
+    with Workflow(entrypoint="dag") as w:
+        with DAG(name="dag"):
+            a = step(template={"action": "job", "parameters": {"text": "ready"}}, function="hold", name="prepare")
+            b = step(template={"action": "serve", "init_parameters": {"greeting": "from-sidebar"}},
+                     function="api", name="serve")
+            a >> b
+    return w
+"""
+
+
+def add_serve_workflow(project: Any, name: str = "with-serve") -> Any:
+    """Register the service function ``api`` and the workflow ``prepare -> serve`` (built)."""
+    project.new_function(
+        name="api", kind="python", code=SERVICE, handler="handler", init_function="init", python_version="PYTHON3_11"
+    )
+    return add_workflow(project, name, SERVE)
+
+
+#: One step that prints ``lines`` lines of 100 bytes (a log longer than the sidebar reads).
+LOUD = """
+from hera.workflows import DAG, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+
+def pipeline():
+    with Workflow(entrypoint="dag") as w:
+        with DAG(name="dag"):
+            step(template={"action": "job"}, function="loud", name="loud")
+    return w
+"""
+
+LOUD_FUNCTION = """
+def loud(lines: int = 4000):
+    for i in range(int(lines)):
+        print(f"line {i:06d} " + "x" * 87, flush=False)
+    print("last line", flush=True)
+"""
+
+
+def add_loud_workflow(project: Any, name: str = "loud") -> Any:
+    """Register ``loud`` and the one-step workflow that runs it (built)."""
+    project.new_function(name="loud", kind="python", code=LOUD_FUNCTION, handler="loud", python_version="PYTHON3_11")
+    return add_workflow(project, name, LOUD)

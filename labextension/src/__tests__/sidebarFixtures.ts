@@ -7,6 +7,7 @@ import type {
   RunDetails,
   RunGraph,
   RunRow,
+  ServiceInfo,
   WorkflowList,
   WorkflowSummary
 } from '../sidebar/types';
@@ -105,6 +106,7 @@ export class FakeService {
   projectList: ProjectList = { projects: ['dhhera', 'other'], default: 'dhhera', recent: null };
   runs = new Map<string, RunDetails>();
   graphs = new Map<string, RunGraph>();
+  services = new Map<string, ServiceInfo>();
 
   asService(): SidebarService {
     const record = <T>(name: string, value: () => T): Promise<T> => {
@@ -159,8 +161,31 @@ export class FakeService {
           truncated: false,
           message: null
         })),
+      serviceInfo: (project, runId) =>
+        record(`serviceInfo ${runId}`, () => {
+          const info = this.services.get(runId);
+          if (!info) {
+            throw new RouteError(404, `Run '${runId}' does not exist in project '${project}'.`);
+          }
+          return info;
+        }),
       stop: (_project, runId) => record(`stop ${runId}`, () => ({ run_id: runId, state: 'STOP' })),
       rerun: (_project, runId) => record(`rerun ${runId}`, () => ({ run_id: 'again1', state: 'CREATED' }))
     };
   }
+}
+
+/** What the service route says of serve run `runId` (running at `url` unless told otherwise). */
+export function serviceInfo(runId: string, url: string, extra: Partial<ServiceInfo> = {}): ServiceInfo {
+  return {
+    run_id: runId,
+    function: 'api',
+    state: 'RUNNING',
+    label: 'running',
+    terminal: false,
+    stoppable: true,
+    message: null,
+    service: { url, name: 'api', type: 'NodePort', ports: [] },
+    ...extra
+  };
 }

@@ -74,3 +74,11 @@ export function shortId(id: string): string {
 export function attachCommand(runId: string, project: string, defaultProject: string | null): string {
   return project && project !== defaultProject ? `%hera attach ${runId} --project ${project}` : `%hera attach ${runId}`;
 }
+
+/** `195 KB`, `1.2 MB`: a size of log text (whole KB below a megabyte, at least 1 KB). */
+export function byteSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) {
+    return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  }
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}

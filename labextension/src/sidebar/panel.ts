@@ -113,7 +113,11 @@ export class PipelinesPanel extends Widget {
       canInsertAttach: () => canInsertCell(this.options.commands),
       openDag: options.openDag ? () => options.openDag?.(this.runView.dagModel, 'DAG of the selected run') : null,
       close: () => this.closeRun(),
-      logs: (run, step) => this.options.service.logs(run.project, run.id, step ?? undefined)
+      logs: (run, step) => this.options.service.logs(run.project, run.id, step ?? undefined),
+      services: {
+        read: (run, serviceRunId) => this.options.service.serviceInfo(run.project, serviceRunId),
+        stop: (run, serviceRunId) => this.options.service.stop(run.project, serviceRunId)
+      }
     });
     this.runView.node.hidden = true;
 
@@ -179,12 +183,14 @@ export class PipelinesPanel extends Widget {
     if (this.selected && !this.selectedTerminal) {
       this.runPoller.start();
     }
+    this.runView.serviceList.resume();
   }
 
   /** Stop refreshing (the panel is hidden): no request while nobody looks. */
   pause(): void {
     this.listPoller.stop();
     this.runPoller.stop();
+    this.runView.serviceList.pause();
   }
 
   dispose(): void {
@@ -427,6 +433,7 @@ export class PipelinesPanel extends Widget {
   private closeRun(): void {
     this.selected = null;
     this.runPoller.stop();
+    this.runView.serviceList.clear(); // a closed run view reads no service
     this.runView.node.hidden = true;
     this.renderList();
   }

@@ -2,9 +2,10 @@ import { detailRows } from '../widgets/dag/details';
 import type { DagModel, NodeDetails } from '../widgets/dag/types';
 import { DagView } from '../widgets/dag/view';
 import { button, el, setText } from './dom';
-import { badgeClass, durationText, formatStart, shortId } from './format';
+import { badgeClass, byteSize, durationText, formatStart, shortId } from './format';
 import { LocalModel } from './localModel';
 import { countOutcomes, OUTCOMES, progressText } from './progress';
+import { type ServiceActions, ServiceList } from './services';
 import { StepTable } from './stepTable';
 import type { RunDetails, RunGraph, RunLogs, StepRow } from './types';
 
@@ -21,6 +22,8 @@ export interface RunViewActions {
   openDag: ((run: RunDetails) => void) | null;
   close(): void;
   logs(run: RunDetails, step: string | null): Promise<RunLogs>;
+  /** A serve step's service (read live) and its stop. */
+  services: ServiceActions;
 }
 
 /** Smallest and largest height of the sidebar's DAG canvas (px); in between it follows the graph. */
@@ -72,6 +75,13 @@ export function stepRows(step: StepRow, now: number): [string, string][] {
   return rows;
 }
 
+/** `Showing the last 195 KB of 1.2 MB.` for a log whose beginning was left out. */
+export function truncatedNote(logs: RunLogs): string {
+  const shown = logs.shown ?? new TextEncoder().encode(logs.text).length;
+  const whole = logs.size ? ` of ${byteSize(logs.size)}` : '';
+  return `Showing the last ${byteSize(shown)}${whole}; the beginning is left out.`;
+}
+
 /** Natural size of a Graphviz SVG from its markup (`viewBox`, else `width`/`height` in pt), or null. */
 export function svgMarkupSize(svg: string): { width: number; height: number } | null {
   const box = /viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"/.exec(svg);
@@ -100,6 +110,7 @@ export class RunView {
   readonly node = el('section', 'dhhera-RunView');
 
   constructor(private readonly actions: RunViewActions) {
+    this.services = new ServiceList(actions.services);
     this.node.setAttribute('aria-label', 'Selected run');
     const header = el('div', 'dhhera-RunView-header');
     header.append(
@@ -179,7 +190,8 @@ export class RunView {
     this.step.hidden = true;
     this.logs.hidden = true;
     this.logText.setAttribute('tabindex', '0');
-    this.logs.append(this.logTitle, this.logText);
+    this.logNote.hidden = true;
+    this.logs.append(this.logTitle, this.logNote, this.logText);
 
     this.node.append(
       header,
@@ -189,6 +201,7 @@ export class RunView {
       this.message,
       toolbar,
       this.confirm,
+      this.services.node,
       this.dagHost,
       this.table.node,
       this.step,
@@ -204,6 +217,11 @@ export class RunView {
   /** The DAG's model (a second view, such as the main-area one, follows the same run and selection). */
   get dagModel(): LocalModel<DagModel> {
     return this.model;
+  }
+
+  /** The serve steps' services (for tests). */
+  get serviceList(): ServiceList {
+    return this.services;
   }
 
   /** The step table (for tests and benches). */
@@ -237,6 +255,7 @@ export class RunView {
     this.dagHost.hidden = false;
     this.table.node.hidden = true;
     this.table.update([], '', Date.now());
+    this.services.clear();
     this.renderBar(null);
     for (const b of [this.stopButton, this.rerunButton, this.copyButton, this.attachButton, this.logsButton]) {
       b.disabled = true;
@@ -276,6 +295,7 @@ export class RunView {
     this.table.node.hidden = run.kind === 'build';
     this.model.set('node_states', { ...run.node_states });
     this.table.update(run.steps, this.model.get('selected'), now);
+    this.services.update(run);
     this.renderStep(now);
     this.followLogs();
     this.tick(now);
@@ -331,6 +351,7 @@ export class RunView {
   dispose(): void {
     this.resizeObserver?.disconnect();
     this.model.off('change:selected', this.onSelect);
+    this.services.dispose();
     this.dag.dispose();
   }
 
@@ -487,7 +508,9 @@ export class RunView {
       }
       const text = logs.text || logs.message || '';
       const atEnd = this.logText.scrollTop + this.logText.clientHeight >= this.logText.scrollHeight - 4;
-      setText(this.logText, logs.truncated ? `… (beginning cut)\n${text}` : text);
+      setText(this.logText, text);
+      setText(this.logNote, logs.truncated ? truncatedNote(logs) : '');
+      this.logNote.hidden = !logs.truncated;
       if (atEnd) {
         this.logText.scrollTop = this.logText.scrollHeight; // follow the tail unless the user scrolled up
       }
@@ -546,4 +569,6 @@ export class RunView {
   private readonly logs = el('div', 'dhhera-RunView-logs');
   private readonly logTitle = el('h4', 'dhhera-RunView-logTitle');
   private readonly logText = el('pre', 'dhhera-RunView-logText');
+  private readonly logNote = el('p', 'dhhera-RunView-logNote');
+  private readonly services: ServiceList;
 }

@@ -5,6 +5,7 @@ import type {
   RunDetails,
   RunGraph,
   RunLogs,
+  ServiceInfo,
   StartedRun,
   WorkflowDetails,
   WorkflowList
@@ -35,6 +36,8 @@ export const service = {
     requestAPI<RunGraph>(`runs/${seg(runId)}/graph`, {}, { project }),
   logs: (project: string, runId: string, step?: string): Promise<RunLogs> =>
     requestAPI<RunLogs>(`runs/${seg(runId)}/logs`, {}, { project, step }),
+  serviceInfo: (project: string, runId: string): Promise<ServiceInfo> =>
+    requestAPI<ServiceInfo>(`runs/${seg(runId)}/service`, {}, { project }),
   stop: (project: string, runId: string): Promise<StartedRun> =>
     requestAPI<StartedRun>(`runs/${seg(runId)}/stop`, { method: 'POST' }, { project }),
   rerun: (project: string, runId: string): Promise<StartedRun> =>

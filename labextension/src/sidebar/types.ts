@@ -81,6 +81,20 @@ export interface StepRow {
   exit_code: string | null;
   items: number;
   items_done: number;
+  /** The URL of the service a serve step started (null for other steps). */
+  service_url?: string | null;
+}
+
+/** `GET /dhhera/runs/<id>/service`: a serve run and its service (null until it is up). */
+export interface ServiceInfo {
+  run_id: string;
+  function: string | null;
+  state: string;
+  label: string;
+  terminal: boolean;
+  stoppable: boolean;
+  message: string | null;
+  service: { url: string; name: string | null; type: string | null; ports: Record<string, unknown>[] } | null;
 }
 
 /** `GET /dhhera/runs/<id>` */
@@ -120,6 +134,9 @@ export interface RunLogs {
   step: string | null;
   text: string;
   truncated: boolean;
+  /** Bytes of the whole log, and of the part sent (its end). */
+  size?: number;
+  shown?: number;
   message: string | null;
 }
 
