@@ -32,22 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from dhhera_jupyter.core import fsm
-
-#: The ``NodeStatusDTO`` fields DHCore fills (``function``, ``function_id``, ``action`` and ``run_id`` are
-#: declared but never set: no dsl sets the template labels they come from, contract §5.3).
-DHCORE_NODE_FIELDS = (
-    "id",
-    "name",
-    "display_name",
-    "type",
-    "children",
-    "state",
-    "start_time",
-    "end_time",
-    "exit_code",
-    "inputs",
-    "outputs",
-)
+from dhhera_jupyter.documents.node_fields import NODE_FIELDS
 
 #: DHCore's ``monitors.delay`` default (``framework-k8s.yml``: ``${MONITORS_DELAY:10}``, minimum 10).
 DHCORE_MONITOR_DELAY = 10.0
@@ -108,7 +93,7 @@ class Profile:
         nothing is dropped (the engine's node dicts are read-only, so they are never copied for nothing)."""
         if self.node_extensions:
             return nodes
-        return [{k: n[k] for k in DHCORE_NODE_FIELDS if k in n} for n in nodes]
+        return [{k: n[k] for k in NODE_FIELDS if k in n} for n in nodes]
 
     def failure_message(self, phase: str, message: str, nodes: Nodes | None, workflow_name: str) -> str:
         """``status.message`` of a pipeline run that ended ``phase`` (Failed or Error)."""

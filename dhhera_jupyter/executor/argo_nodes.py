@@ -11,25 +11,12 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from dhhera_jupyter.documents.node_fields import NODE_FIELDS
 from dhhera_jupyter.documents.states import COMPLETED_PHASES, FAILED_PHASES, FULFILLED_PHASES
 
 log = logging.getLogger(__name__)
 
 FAILED, COMPLETED, FULFILLED = FAILED_PHASES, COMPLETED_PHASES, FULFILLED_PHASES
-# Key order of an emitted node; the DTO fields first, then ``extra`` from the container runner.
-DTO_FIELDS = (
-    "id",
-    "name",
-    "display_name",
-    "type",
-    "children",
-    "state",
-    "start_time",
-    "end_time",
-    "exit_code",
-    "inputs",
-    "outputs",
-)
 _PROTECTED = ("id", "name", "display_name", "type", "children", "state")
 
 
@@ -164,7 +151,8 @@ class NodeStore:
 
     def _view(self, nid: str) -> dict[str, Any]:
         node, item = self.nodes[nid], {}
-        for key in (*DTO_FIELDS, *[k for k in node if k not in DTO_FIELDS]):
+        # The DTO fields first, then ``extra`` from the container runner.
+        for key in (*NODE_FIELDS, *[k for k in node if k not in NODE_FIELDS]):
             value = node.get(key)
             if value is None or value == "" or value == [] or value == {}:
                 continue

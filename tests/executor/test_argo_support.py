@@ -14,28 +14,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dhhera_jupyter.documents.node_fields import NODE_FIELDS, NODE_LABEL_FIELDS
 from dhhera_jupyter.executor.argo import ContainerCall, ContainerResult, Outcome, execute
 
 PHASES = {"Pending", "Running", "Succeeded", "Failed", "Error", "Skipped", "Omitted"}
 FINAL = {"Succeeded", "Failed", "Error", "Skipped", "Omitted"}
 TYPES = {"DAG", "Steps", "StepGroup", "Pod", "Skipped", "TaskGroup", "Suspend", "HTTP", "Plugin"}
-DTO_FIELDS = {
-    "id",
-    "name",
-    "display_name",
-    "type",
-    "children",
-    "state",
-    "start_time",
-    "end_time",
-    "exit_code",
-    "inputs",
-    "outputs",
-    "function",
-    "function_id",
-    "action",
-    "run_id",
-}
+DTO_FIELDS = {*NODE_FIELDS, *NODE_LABEL_FIELDS}
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 WAIT = 30.0  # generous deadline for anything that should happen "soon"
 

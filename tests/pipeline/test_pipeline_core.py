@@ -8,30 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from dhhera_jupyter.documents.node_fields import NODE_FIELDS, NODE_LABEL_FIELDS
 from tests.pipeline import pipeline_code as code
 from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
 
 PHASES = {"Pending", "Running", "Succeeded", "Failed", "Error", "Skipped", "Omitted"}
-DTO_FIELDS = {
-    "id",
-    "name",
-    "display_name",
-    "type",
-    "children",
-    "state",
-    "start_time",
-    "end_time",
-    "exit_code",
-    "inputs",
-    "outputs",
-    "function",
-    "function_id",
-    "action",
-    "run_id",
-    "message",
-}
+DTO_FIELDS = {*NODE_FIELDS, *NODE_LABEL_FIELDS, "message"}
 
 
 def _fn(project, name: str, source: str, handler: str | None = None):

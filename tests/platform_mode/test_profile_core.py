@@ -16,6 +16,7 @@ import pytest
 from panel_pipelines import DIAMOND, add_workflow
 
 from dhhera_jupyter.core import profile
+from dhhera_jupyter.documents.node_fields import NODE_FIELDS
 from dhhera_jupyter.executor.argo_nodes import node_id
 from tests.platform_mode.conftest import TEST_REFRESH, Platform, new_project
 from tests.support import FIXTURES, wait_until
@@ -90,7 +91,7 @@ def test_nodes_have_only_the_dto_fields_dhcore_fills_and_argo_ids(dh_sdk: Any, p
     nodes = doc["status"]["nodes"]
     fixture = json.loads((FIXTURES / "run-hera_pipeline_run.json").read_text())
     recorded_fields = {k for n in fixture["status"].get("nodes") or [] for k in n}
-    allowed = set(profile.DHCORE_NODE_FIELDS)
+    allowed = set(NODE_FIELDS)
     assert recorded_fields <= allowed | {"run_id"} or not recorded_fields
     for node in nodes:
         assert set(node) <= allowed, node
