@@ -18,14 +18,14 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from harness import client_on_fresh_core  # noqa: E402 (after the sys.path setup above)
 
 FUNC = "def noop(x: int = 0):\n    return x\n"
 
@@ -78,22 +78,8 @@ def client(n: int) -> dict:
 
 
 def measure(mode: str, n: int) -> dict:
-    from dhhera_jupyter.core import control
-
-    home = Path(tempfile.mkdtemp(prefix=f"dhhera-bench-{mode}-"))
     os.environ["DHHERA_POOL"] = mode
-    try:
-        info = control.wait_objects(control.ensure_running(home), timeout=120)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DHCORE_", "AWS_", "DH_"))}
-        env.update(info.env())
-        out = subprocess.run(
-            [sys.executable, __file__, "--client", str(n)], env=env, capture_output=True, text=True, timeout=3600
-        )
-        if out.returncode:
-            raise RuntimeError(out.stderr[-3000:])
-        return json.loads(out.stdout.strip().splitlines()[-1])
-    finally:
-        control.stop(home)
+    return client_on_fresh_core(__file__, n, f"dhhera-bench-{mode}-")
 
 
 def main() -> None:

@@ -15,10 +15,8 @@ Targets (issue 3): per-step overhead < 1 s with the warm pool, linear growth; no
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -26,23 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-FUNC = "def noop(x: str = ''):\n    return x\n"
-
-PIPELINE = """
-from hera.workflows import DAG, Workflow
-from digitalhub_runtime_hera.dsl import step
-
-def pipeline():
-    with Workflow(entrypoint="dag") as w:
-        with DAG(name="dag"):
-            start = step(template={{"action": "job", "parameters": {{"x": "start"}}}}, function="noop", name="start")
-            middle = [step(template={{"action": "job", "parameters": {{"x": "m{{i}}"}}}},
-                           function="noop", name=f"m{{i}}")
-                      for i in range({n})]
-            end = step(template={{"action": "job", "parameters": {{"x": "end"}}}}, function="noop", name="end")
-            start >> middle >> end
-    return w
-"""
+from harness import built_fan, local_core, sdk_on_local_core  # noqa: E402 (after the sys.path setup above)
 
 
 def _ts(value: str) -> float:
@@ -50,11 +32,7 @@ def _ts(value: str) -> float:
 
 
 def run_size(dh, project, n: int) -> dict:
-    wf = project.new_workflow(name=f"fan-{n}", kind="hera", code=PIPELINE.format(n=n), handler="pipeline")
-    build = wf.run(action="build")
-    while build.refresh().status.state not in ("COMPLETED", "ERROR"):
-        time.sleep(0.05)
-    assert build.status.state == "COMPLETED", build.status.to_dict()
+    wf = built_fan(project, n)
     from dhhera_jupyter import platform
 
     t0 = time.perf_counter()
@@ -84,16 +62,9 @@ def run_size(dh, project, n: int) -> dict:
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [1, 10, 50, 100]
     from dhhera_jupyter import settings
-    from dhhera_jupyter.core import control
 
-    home = Path(tempfile.mkdtemp(prefix="dhhera-bench-pipeline-"))
-    info = control.wait_objects(control.ensure_running(home), timeout=120)
-    try:
-        os.environ.update(info.env())
-        import digitalhub as dh
-
-        project = dh.get_or_create_project("bench")
-        project.new_function(name="noop", kind="python", code=FUNC, handler="noop", python_version="PYTHON3_11")
+    with local_core("dhhera-bench-pipeline-") as info:
+        dh, project = sdk_on_local_core(info)
         workers = settings.workers()
         print(f"fan-out/fan-in pipelines on the local core, {workers} workers (warm pool)")
         print(f"{'steps':>6} {'wall s':>8} {'s/step':>8} {'overhead s/step':>16} {'node latency med/max s':>24}")
@@ -104,8 +75,6 @@ def main() -> None:
                 f"{steps:6d} {r['wall']:8.2f} {r['wall'] / steps:8.3f} {r['wall'] * workers / steps:16.3f} "
                 f"{r['latency_median']:12.3f} / {r['latency_max']:.3f}"
             )
-    finally:
-        control.stop(home)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import argparse
 import importlib
 import json
 import os
-import random
 import statistics
 import tempfile
 import threading
@@ -32,6 +31,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from harness import wait_widget, watch_panel_step
 
 STEP = """
 import os
@@ -127,19 +128,7 @@ def measure(info: Any, root: Path, runs: int) -> list[tuple[float, float]]:
         gate = root / f"gate-{i}"
         panel = run("hold", {"gate": str(gate)}, project=PROJECT, panel=True)
         node = next(n.id for n in panel.graph.nodes if n.function == "hold")
-        seen: dict[str, float] = {}
-
-        def on_states(change: dict, node: str = node, seen: dict = seen) -> None:
-            if change["new"].get(node) == "succeeded" and "widget" not in seen:
-                seen["widget"] = time.perf_counter()
-
-        panel.dag.observe(on_states, names="node_states")
-        deadline = time.monotonic() + 120
-        while panel.nodes.get("hold") != "running":
-            if time.monotonic() > deadline:
-                raise SystemExit("the step never started")
-            time.sleep(0.01)
-        time.sleep(random.uniform(0.5, 3.0))
+        seen = watch_panel_step(panel, node, "hold")
 
         def watch(run_id: str = panel.run_id, seen: dict = seen) -> None:
             while "stored" not in seen:
@@ -154,9 +143,7 @@ def measure(info: Any, root: Path, runs: int) -> list[tuple[float, float]]:
         gate.touch()
         panel.wait(180)
         observer.join(10)
-        deadline = time.monotonic() + 10
-        while "widget" not in seen and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_widget(seen)
         out.append((seen["widget"] - seen["finished"], seen["widget"] - seen["stored"]))
         print(
             f"  run {i + 1}: step finished -> widget green {out[-1][0]:.2f} s "

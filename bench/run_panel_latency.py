@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from harness import wait_widget, watch_panel_step
 
 STEP = """
 import os
@@ -78,19 +79,7 @@ def main() -> None:
             gate = tmp / f"gate-{i}"
             panel = run("hold", {"gate": str(gate)}, project="latency", panel=True)
             node_id = panel.graph.nodes[0].id
-            seen: dict[str, float] = {}
-
-            def on_states(change: dict, node_id: str = node_id, seen: dict = seen) -> None:
-                if change["new"].get(node_id) == "succeeded" and "widget" not in seen:
-                    seen["widget"] = time.perf_counter()
-
-            panel.dag.observe(on_states, names="node_states")
-            deadline = time.monotonic() + 120
-            while panel.nodes.get("hold") != "running":
-                if time.monotonic() > deadline:
-                    raise SystemExit("the step never started")
-                time.sleep(0.01)
-            time.sleep(random.uniform(0.5, 3.0))  # quiet time, so the poller slows down
+            seen = watch_panel_step(panel, node_id, "hold")
 
             def watch_backend(run_id: str = panel.run_id, seen: dict = seen) -> None:
                 while "backend" not in seen:
@@ -108,9 +97,7 @@ def main() -> None:
             gate.touch()
             panel.wait(120)
             observer.join(10)
-            deadline = time.monotonic() + 10
-            while "widget" not in seen and time.monotonic() < deadline:
-                time.sleep(0.01)
+            wait_widget(seen)
             to_backend.append(seen["backend"] - opened)
             to_widget.append(seen["widget"] - seen["backend"])
             print(f"run {i + 1}: file -> backend {to_backend[-1]:.2f} s, backend -> widget green {to_widget[-1]:.2f} s")

@@ -20,14 +20,14 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from harness import client_on_fresh_core  # noqa: E402 (after the sys.path setup above)
 
 CODE = """
 def noop(x: int = 0):
@@ -152,21 +152,7 @@ def main() -> None:
         print(json.dumps(client(int(sys.argv[2]))))
         return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    from dhhera_jupyter.core import control
-
-    home = Path(tempfile.mkdtemp(prefix="dhhera-bench-kinds-"))
-    try:
-        info = control.wait_objects(control.ensure_running(home), timeout=120)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DHCORE_", "AWS_", "DH_"))}
-        env.update(info.env())
-        out = subprocess.run(
-            [sys.executable, __file__, "--client", str(n)], env=env, capture_output=True, text=True, timeout=3600
-        )
-        if out.returncode:
-            raise RuntimeError(out.stderr[-3000:])
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-    finally:
-        control.stop(home)
+    r = client_on_fresh_core(__file__, n, "dhhera-bench-kinds-")
     print(f"local core run kinds, N={n} (warm pool)")
     print(
         f"serve start to first answer: median {r['serve_start']:.3f} s, max {r['serve_start_max']:.3f} s "

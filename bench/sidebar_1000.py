@@ -20,7 +20,6 @@ Printed per run size:
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import statistics
 import sys
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "server"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from harness import isolated_local_core  # noqa: E402
 from sidebar_dag_latency import CHROMIUM, CHROMIUM_ARGS, start_lab  # noqa: E402 (after the sys.path setup above)
 from sidebar_refresh import PROJECT, Core, nodes_of, yaml_tasks  # noqa: E402
 
@@ -112,16 +112,10 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="dhhera-bench-sidebar1000-"))
-    os.environ["DHHERA_HOME"] = str(home / "core")
-    os.environ["DH_CONFIG"] = str(home / "empty.ini")
-    (home / "empty.ini").write_text("[DEFAULT]\n")
-    for key in [k for k in os.environ if k.startswith(("DHCORE_", "RUN_ID", "PROJECT_NAME"))]:
-        del os.environ[key]
 
     from dhhera_jupyter.core import control
 
-    info = control.wait_objects(control.ensure_running(), timeout=120)
-    os.environ.update(info.env())
+    info = isolated_local_core(home)
     core = Core(info)
     lab = None
     results: dict[int, dict] = {}

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "server"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from harness import isolated_local_core  # noqa: E402
 from sidebar_refresh import Core, free_port, nodes_of, yaml_tasks  # noqa: E402 (after the sys.path setup above)
 
 PROJECT = "bench-sidebar"
@@ -106,17 +107,11 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="dhhera-bench-dag-"))
-    os.environ["DHHERA_HOME"] = str(home / "core")
-    os.environ["DH_CONFIG"] = str(home / "empty.ini")
-    (home / "empty.ini").write_text("[DEFAULT]\n")
-    for key in [k for k in os.environ if k.startswith(("DHCORE_", "RUN_ID", "PROJECT_NAME"))]:
-        del os.environ[key]
 
     from dhhera_jupyter.core import control
     from dhhera_jupyter.graph.render import engine_in_use
 
-    info = control.wait_objects(control.ensure_running(), timeout=120)
-    os.environ.update(info.env())
+    info = isolated_local_core(home)
     lab = None
     try:
         runs = make_runs(Core(info))

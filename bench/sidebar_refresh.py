@@ -38,6 +38,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "server"))
+from harness import isolated_local_core  # noqa: E402
 
 PROJECT = "bench-sidebar"
 
@@ -175,16 +176,10 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="dhhera-bench-sidebar-"))
-    os.environ["DHHERA_HOME"] = str(home / "core")
-    os.environ["DH_CONFIG"] = str(home / "empty.ini")
-    (home / "empty.ini").write_text("[DEFAULT]\n")
-    for key in [k for k in os.environ if k.startswith(("DHCORE_", "RUN_ID", "PROJECT_NAME"))]:
-        del os.environ[key]
 
     from dhhera_jupyter.core import control
 
-    info = control.wait_objects(control.ensure_running(), timeout=120)
-    os.environ.update(info.env())
+    info = isolated_local_core(home)
     server = None
     try:
         started = time.perf_counter()

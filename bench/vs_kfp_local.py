@@ -37,23 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-FUNC = "def noop(x: str = ''):\n    return x\n"
-
-PIPELINE = """
-from hera.workflows import DAG, Workflow
-from digitalhub_runtime_hera.dsl import step
-
-def pipeline():
-    with Workflow(entrypoint="dag") as w:
-        with DAG(name="dag"):
-            start = step(template={{"action": "job", "parameters": {{"x": "start"}}}}, function="noop", name="start")
-            middle = [step(template={{"action": "job", "parameters": {{"x": "m{{i}}"}}}},
-                           function="noop", name=f"m{{i}}")
-                      for i in range({n})]
-            end = step(template={{"action": "job", "parameters": {{"x": "end"}}}}, function="noop", name="end")
-            start >> middle >> end
-    return w
-"""
+from harness import built_fan, local_core, sdk_on_local_core  # noqa: E402 (after the sys.path setup above)
 
 # Executed by the kfp interpreter: prints {"N": seconds, ...} as JSON on its last line.
 KFP_SCRIPT = r"""
@@ -117,12 +101,7 @@ def run_local_core(project, sizes: list[int], workflows: dict | None = None) -> 
     figures: dict[int, float | str] = {}
     for n in sizes:
         if n not in workflows:
-            wf = project.new_workflow(name=f"fan-{n}", kind="hera", code=PIPELINE.format(n=n), handler="pipeline")
-            build = wf.run(action="build")
-            while build.refresh().status.state not in ("COMPLETED", "ERROR"):
-                time.sleep(0.05)
-            assert build.status.state == "COMPLETED", build.status.to_dict()
-            workflows[n] = wf
+            workflows[n] = built_fan(project, n)
         began = time.perf_counter()
         run = workflows[n].run(action="pipeline")
         while True:
@@ -160,7 +139,6 @@ def main() -> None:
     from pool_overhead import measure_pool_overhead
 
     from dhhera_jupyter import settings
-    from dhhera_jupyter.core import control
 
     workers = settings.workers()
     python = kfp_python()
@@ -171,14 +149,8 @@ def main() -> None:
     failed: dict[int, str] = {}
     floors: list[float] = []
 
-    home = Path(tempfile.mkdtemp(prefix="dhhera-bench-kfp-"))
-    info = control.wait_objects(control.ensure_running(home), timeout=120)
-    try:
-        os.environ.update(info.env())
-        import digitalhub as dh
-
-        project = dh.get_or_create_project("bench")
-        project.new_function(name="noop", kind="python", code=FUNC, handler="noop", python_version="PYTHON3_11")
+    with local_core("dhhera-bench-kfp-") as info:
+        _, project = sdk_on_local_core(info)
         workflows: dict = {}
         # Interleaved rounds: the machine's load drifts, so each round measures all three under the same load.
         for _ in range(repeat):
@@ -191,8 +163,6 @@ def main() -> None:
                 else:
                     ours.setdefault(n, []).append(result)
             floors.append(sdk_in_process(project))
-    finally:
-        control.stop(home)
     noop = measure_pool_overhead("warm", target="bench.pool_overhead:noop", runs=10)["latency_median"]
 
     floor_sdk = statistics.median(floors)
