@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +43,23 @@ class Api:
         status, doc = self.call(method, path, body)
         assert status == 200, (method, path, status, doc)
         return doc
+
+
+def call_json(info: control.CoreInfo, method: str, path: str, body: dict | None = None) -> dict:
+    """One authenticated JSON call to the core of ``info``; its decoded answer (``{}`` when empty).
+
+    Raises ``urllib.error.HTTPError`` on a status other than 2xx, as a plain client sees it.
+    """
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(
+        info.endpoint + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {info.token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        raw = resp.read()
+    return json.loads(raw) if raw else {}
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -16,22 +15,10 @@ from pathlib import Path
 import pytest
 
 from dhhera_jupyter.core import control, state
+from tests.core.core_client import call_json
 from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
-
-
-def _call(info, method: str, path: str, body: dict | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(
-        info.endpoint + path,
-        data=data,
-        method=method,
-        headers={"Authorization": f"Bearer {info.token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        raw = resp.read()
-    return json.loads(raw) if raw else {}
 
 
 @pytest.fixture()
@@ -86,11 +73,11 @@ def test_port_taken_picks_another(home: Path) -> None:
 def test_killed_core_recovers_in_flight_runs_as_error_and_keeps_entities(home: Path) -> None:
     info, _ = control.start(home)
     control.wait_objects(info, timeout=120)
-    _call(info, "POST", "/api/v1/projects", {"name": "crash", "kind": "project"})
+    call_json(info, "POST", "/api/v1/projects", {"name": "crash", "kind": "project"})
     code = "import time\ndef slow():\n    print('started', flush=True)\n    time.sleep(600)\n"
     import base64
 
-    fn = _call(
+    fn = call_json(
         info,
         "POST",
         "/api/v1/-/crash/functions",
@@ -104,8 +91,8 @@ def test_killed_core_recovers_in_flight_runs_as_error_and_keeps_entities(home: P
         },
     )
     exec_ref = f"python://crash/slow:{fn['id']}"
-    task = _call(info, "POST", "/api/v1/-/crash/tasks", {"kind": "python+job", "spec": {"function": exec_ref}})
-    run = _call(
+    task = call_json(info, "POST", "/api/v1/-/crash/tasks", {"kind": "python+job", "spec": {"function": exec_ref}})
+    run = call_json(
         info,
         "POST",
         "/api/v1/-/crash/runs",
@@ -116,7 +103,7 @@ def test_killed_core_recovers_in_flight_runs_as_error_and_keeps_entities(home: P
         },
     )
     wait_until(
-        lambda: _call(info, "GET", f"/api/v1/-/crash/runs/{run['id']}")["status"]["state"] == "RUNNING",
+        lambda: call_json(info, "GET", f"/api/v1/-/crash/runs/{run['id']}")["status"]["state"] == "RUNNING",
         timeout=60,
         what="the run to start",
     )
@@ -125,10 +112,10 @@ def test_killed_core_recovers_in_flight_runs_as_error_and_keeps_entities(home: P
 
     again, started = control.start(home)
     assert started
-    doc = _call(again, "GET", f"/api/v1/-/crash/runs/{run['id']}")
+    doc = call_json(again, "GET", f"/api/v1/-/crash/runs/{run['id']}")
     assert doc["status"]["state"] == "ERROR"
     assert "local core stopped" in doc["status"]["message"]
-    assert _call(again, "GET", f"/api/v1/-/crash/functions/{fn['id']}")["name"] == "slow"
+    assert call_json(again, "GET", f"/api/v1/-/crash/functions/{fn['id']}")["name"] == "slow"
 
 
 def test_stop_ends_the_process_and_removes_the_state_file(home: Path) -> None:
@@ -138,7 +125,7 @@ def test_stop_ends_the_process_and_removes_the_state_file(home: Path) -> None:
     assert not (home / "core.json").exists()
     assert control.stop(home) is False
     with pytest.raises(urllib.error.URLError):
-        _call(info, "GET", "/api/v1/projects")
+        call_json(info, "GET", "/api/v1/projects")
 
 
 def test_cli_status_and_env(home: Path) -> None:

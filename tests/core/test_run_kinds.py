@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import os
 import signal
 import urllib.error
@@ -13,32 +12,20 @@ from pathlib import Path
 import pytest
 
 from dhhera_jupyter.core import control, run_kinds, state
+from tests.core.core_client import call_json
 from tests.support import wait_until
 
 SERVICE = "def init(context):\n    print('up', flush=True)\n\ndef handler(context, event):\n    return 'pong'\n"
 
 
-def _call(info, method: str, path: str, body: dict | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(
-        info.endpoint + path,
-        data=data,
-        method=method,
-        headers={"Authorization": f"Bearer {info.token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        raw = resp.read()
-    return json.loads(raw) if raw else {}
-
-
 def _run_of(info, project: str, kind: str, action: str, spec: dict, **run_spec: object) -> dict:
     """Create a function of ``kind``, its task and a run of ``action``, over the REST API as the SDK does."""
-    fn = _call(info, "POST", f"/api/v1/-/{project}/functions", {"name": f"f-{kind}", "kind": kind, "spec": spec})
+    fn = call_json(info, "POST", f"/api/v1/-/{project}/functions", {"name": f"f-{kind}", "kind": kind, "spec": spec})
     exec_ref = f"{kind}://{project}/{fn['name']}:{fn['id']}"
-    task = _call(
+    task = call_json(
         info, "POST", f"/api/v1/-/{project}/tasks", {"kind": f"{kind}+{action}", "spec": {"function": exec_ref}}
     )
-    return _call(
+    return call_json(
         info,
         "POST",
         f"/api/v1/-/{project}/runs",
@@ -113,11 +100,11 @@ def test_a_serve_step_settles_when_its_service_is_up() -> None:
 @pytest.mark.slow
 def test_unsupported_kind_ends_error_at_creation_and_listing_still_works(core) -> None:
     info = core
-    _call(info, "POST", "/api/v1/projects", {"name": "kinds-refused", "kind": "project"})
+    call_json(info, "POST", "/api/v1/projects", {"name": "kinds-refused", "kind": "project"})
     run = _run_of(info, "kinds-refused", "container", "job", {"image": "busybox"})
     assert run["status"]["state"] == "ERROR"
     assert run["status"]["message"] == run_kinds.refusal("container+job:run")
-    listed = _call(info, "GET", "/api/v1/-/kinds-refused/runs")
+    listed = call_json(info, "GET", "/api/v1/-/kinds-refused/runs")
     assert [r["id"] for r in listed["content"]] == [run["id"]]
 
 
@@ -171,7 +158,7 @@ def test_unsupported_kind_in_a_pipeline_step_fails_that_node_with_the_sentence(p
 @pytest.mark.slow
 def test_a_step_whose_runtime_package_is_missing_says_which_package(project, dh) -> None:
     info = control.find()
-    _call(info, "POST", f"/api/v1/-/{project.name}/functions", {"name": "box", "kind": "container", "spec": {}})
+    call_json(info, "POST", f"/api/v1/-/{project.name}/functions", {"name": "box", "kind": "container", "spec": {}})
     _, build = _pipeline_of(project, "with-box", "box", "job")
     assert build.status.state == "ERROR"
     assert "pip install digitalhub-runtime-container" in build.status.message
@@ -192,10 +179,10 @@ def test_core_restart_marks_running_services_stopped_with_a_message(tmp_path: Pa
     info, _ = control.start(home)
     try:
         control.wait_objects(info, timeout=120)
-        _call(info, "POST", "/api/v1/projects", {"name": "restart", "kind": "project"})
+        call_json(info, "POST", "/api/v1/projects", {"name": "restart", "kind": "project"})
         run = _run_of(info, "restart", "python", "serve", _python_spec(SERVICE, "handler", init_function="init"))
         up = wait_until(
-            lambda: (d := _call(info, "GET", f"/api/v1/-/restart/runs/{run['id']}"))["status"].get("service") and d,
+            lambda: (d := call_json(info, "GET", f"/api/v1/-/restart/runs/{run['id']}"))["status"].get("service") and d,
             timeout=120,
             what="the service to come up",
         )
@@ -214,7 +201,7 @@ def test_core_restart_marks_running_services_stopped_with_a_message(tmp_path: Pa
         wait_until(gone, timeout=30, what="the service to end with the core")
         again, started = control.start(home)
         assert started
-        doc = _call(again, "GET", f"/api/v1/-/restart/runs/{run['id']}")
+        doc = call_json(again, "GET", f"/api/v1/-/restart/runs/{run['id']}")
         assert doc["status"]["state"] == "STOPPED"
         assert "local core restarted" in doc["status"]["message"]
         assert "service" not in doc["status"]
