@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+#: The repository (a fresh interpreter imports this checkout from it).
+ROOT = Path(__file__).resolve().parents[1]
 
 #: The read-only ``shared/`` folder laid beside the repository (fixtures recorded from DHCore).
 SHARED = Path(os.environ.get("DHHERA_SHARED") or Path(__file__).resolve().parents[2] / "shared")
@@ -24,3 +31,22 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
         time.sleep(interval)
+
+
+def run_python(code: str, *, drop: tuple[str, ...] = (), timeout: float = 120, **env: str) -> dict:
+    """Run ``code`` in a fresh interpreter on this checkout; it prints one JSON line, returned parsed.
+
+    Variables starting with one of ``drop`` are left out of its environment; ``env`` is added to it.
+    """
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith(drop)}
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=ROOT,
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])

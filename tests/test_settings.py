@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
+import functools
 
 import pytest
 
 from dhhera_jupyter import settings
 from dhhera_jupyter.errors import SettingError
+from tests.support import run_python as run_fresh_python
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run_python(code: str, **env: str) -> dict:
-    """Run ``code`` in a fresh interpreter (imports are what is tested); it prints one JSON line."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DHCORE_", "DH_", "DHHERA_"))}
-    proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**clean, "PYTHONPATH": str(ROOT), **env},
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+# One fresh interpreter per test, without the variables that would point it elsewhere.
+run_python = functools.partial(run_fresh_python, drop=("DHCORE_", "DH_", "DHHERA_"))
 
 
 def test_a_bad_poll_interval_does_not_break_load_ext(tmp_path):

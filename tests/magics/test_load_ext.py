@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
+import functools
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import run_python as run_fresh_python
 
-
-def run_python(code: str, **env: str) -> dict:
-    """Run ``code`` in a fresh interpreter; it prints one JSON line, returned parsed."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DHCORE_", "DH_", "AWS_", "S3_"))}
-    proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=ROOT,
-        env={**clean, "PYTHONPATH": str(ROOT), **env},
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+# One fresh interpreter per test, without the variables that would point it elsewhere.
+run_python = functools.partial(run_fresh_python, drop=("DHCORE_", "DH_", "AWS_", "S3_"))
 
 
 def test_load_ext_registers_the_magics_without_importing_the_sdk_hera_or_widgets(tmp_path):

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
+import functools
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import run_python as run_fresh_python
 
 SCRIPT = """
 import json, time
@@ -43,19 +38,8 @@ print(json.dumps({"state": run.status.state, "gap": (returned - ended).total_sec
 """
 
 
-def _python(code: str, **env: str) -> dict:
-    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-        cwd=ROOT,
-        env={**clean, "PYTHONPATH": str(ROOT), "DHHERA_PRELOAD": "0", **env},
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+# One fresh interpreter per test, without the variables that would point it elsewhere.
+_python = functools.partial(run_fresh_python, drop=(), timeout=180, DHHERA_PRELOAD="0")
 
 
 @pytest.mark.slow
