@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -291,6 +292,13 @@ def _reset_sdk_client() -> None:
     context_builder._instances.clear()  # contexts hold the previous client
 
 
+def user_ini_path() -> Path:
+    """The user's own ini file: ``DH_CONFIG`` as it was before this module pointed it at the local core's private
+    one, else ``~/.dhcore.ini``."""
+    user_config = _changed["DH_CONFIG"] if "DH_CONFIG" in _changed else os.environ.get("DH_CONFIG")
+    return Path(user_config) if user_config else Path.home() / ".dhcore.ini"
+
+
 def ini_profile(name: str) -> tuple[str, dict[str, str | None]]:
     """The endpoint of profile ``name`` of the user's ``~/.dhcore.ini`` (or ``DH_CONFIG``), and the variables
     that make the SDK read that profile (its credentials come from the file, which wins over the environment).
@@ -301,11 +309,8 @@ def ini_profile(name: str) -> tuple[str, dict[str, str | None]]:
         When the file has no such profile, or the profile no ``dhcore_endpoint``.
     """
     from configparser import ConfigParser, Error
-    from pathlib import Path
 
-    # The user's own ini: DH_CONFIG as it was before this module pointed it at the local core's private one.
-    user_config = _changed["DH_CONFIG"] if "DH_CONFIG" in _changed else os.environ.get("DH_CONFIG")
-    path = Path(user_config) if user_config else Path.home() / ".dhcore.ini"
+    path = user_ini_path()
     parser = ConfigParser(interpolation=None)
     try:
         parser.read(path)
