@@ -48,9 +48,10 @@ def push(
     PushResult
         The lines printed, counts, and the target's build run id.
     """
-    from dhhera_jupyter.platform import promote, target_backend
+    from dhhera_jupyter.platform import promote
+    from dhhera_jupyter.platform.promote.target import target as push_target
 
-    target = target_backend.target(to, token)
+    target = push_target(to, token)
     return promote.push(name, target, project=project, with_data=with_data, force=force, echo=None if quiet else _print)
 
 

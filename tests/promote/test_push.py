@@ -15,16 +15,20 @@ from conftest import FUNCTIONS, TargetCore, add_pipeline
 from dhhera_jupyter import platform
 from dhhera_jupyter.errors import DhheraError
 from dhhera_jupyter.magics.push import push
-from dhhera_jupyter.platform import target_backend
+from dhhera_jupyter.platform.promote import target as target_backend
 from tests.support import run_python
 
 #: Runs the pushed pipeline on the target with the SDK in a fresh interpreter pointed at the target only, and
 #: hashes the dataitem as the target's store serves it.
 RUN_ON_TARGET = """
-import hashlib, json, os, tempfile
+import hashlib, json, os, tempfile, time
 import digitalhub as dh
 wf = dh.get_workflow("etl", project=os.environ["PUSH_PROJECT"])
-run = wf.run("pipeline", wait=True, log_info=False)
+run = wf.run("pipeline", log_info=False)
+deadline = time.monotonic() + 180
+while run.status.state not in ("COMPLETED", "ERROR", "STOPPED") and time.monotonic() < deadline:
+    time.sleep(0.2)  # the SDK's own wait sleeps 5 s between polls
+    run.refresh()
 di = dh.get_dataitem(os.environ["PUSH_DATAITEM"])
 path = di.download(tempfile.mkdtemp(), overwrite=True)
 print(json.dumps({"state": run.status.state, "message": run.status.to_dict().get("message"),
@@ -33,9 +37,9 @@ print(json.dumps({"state": run.status.state, "message": run.status.to_dict().get
 
 
 def _target_side(target_core: TargetCore) -> Any:
-    from dhhera_jupyter.platform.promote import _Side
+    from dhhera_jupyter.platform.promote.calls import EntityCalls
 
-    return _Side(target_backend.client(target_backend.target(target_core.endpoint, target_core.token)))
+    return EntityCalls(target_backend.client(target_backend.target(target_core.endpoint, target_core.token)))
 
 
 def _source_bytes(key: str, tmp_path: Path) -> bytes:
@@ -49,6 +53,7 @@ def test_push_with_data_then_the_pipeline_completes_on_the_target_and_reads_the_
     workflow, key = add_pipeline(src_project)
     result = push("etl", "target", project=src_project.name, with_data=True)
     out = capsys.readouterr().out
+    print(out)
     assert result.copied == 4 and result.build_run
     for line in ("function measure", "function report", "dataitem numbers", "workflow etl"):
         assert line in out
