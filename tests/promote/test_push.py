@@ -53,11 +53,10 @@ def test_push_with_data_then_the_pipeline_completes_on_the_target_and_reads_the_
     workflow, key = add_pipeline(src_project)
     result = push("etl", "target", project=src_project.name, with_data=True)
     out = capsys.readouterr().out
-    print(out)
     assert result.copied == 4 and result.build_run
     for line in ("function measure", "function report", "dataitem numbers", "workflow etl"):
         assert line in out
-    assert f"store://{src_project.name}/workflow/hera/etl:{workflow.id}  copy" in out
+    assert f"store://{src_project.name}/workflow/hera/etl:{workflow.id}  copied" in out
     assert (
         "build    etl  completed" in out and f"%hera use target then %hera show etl --project {src_project.name}" in out
     )

@@ -63,9 +63,8 @@ class Item:
 
     def line(self, project: str) -> str:
         key = f"store://{project}/{self.type}/{self.doc.get('kind')}/{self.doc.get('name')}:{self.target_id}"
-        return (
-            f"{self.type:<9}{self.doc.get('name')}  {key}  {self.action}{'  (' + self.note + ')' if self.note else ''}"
-        )
+        done = {"copy": "copied", "new version": "copied as a new version"}.get(self.action, self.action)
+        return f"{self.type:<9}{self.doc.get('name')}  {key}  {done}{'  (' + self.note + ')' if self.note else ''}"
 
 
 @dataclass
