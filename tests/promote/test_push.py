@@ -196,3 +196,16 @@ def test_the_magic_prints_one_line_per_entity(
     assert "Pushed 'etl'" in out and json.dumps(target_core.token) not in out
     with pytest.raises(UsageError, match="neither an http"):
         shell.run_line_magic("hera", f"push etl --to nowhere --project {src_project.name}")
+
+
+def test_with_data_without_the_targets_store_settings_and_the_backend_in_use_are_refused(
+    src_project: Any, target_core: TargetCore
+) -> None:
+    add_pipeline(src_project)
+    with pytest.raises(DhheraError) as err:
+        push("etl", target_core.endpoint, project=src_project.name, token=target_core.token, with_data=True, quiet=True)
+    assert "--with-data needs the object store" in str(err.value) and "AWS_ENDPOINT_URL" in str(err.value)
+    assert target_core.token not in str(err.value)
+    with pytest.raises(DhheraError, match="is the backend in use; push copies to another DigitalHub"):
+        push("etl", platform.backend().endpoint, project=src_project.name, quiet=True)
+    assert _target_side(target_core).project(src_project.name) is None

@@ -68,6 +68,16 @@ class PushResult:
     summary: str = ""
 
 
+def _probe(target: Target) -> None:
+    try:
+        probe(target.endpoint)
+    except BackendUnreachable as exc:
+        reason = str(exc).split("(", 1)[-1].split(")", 1)[0]
+        raise BackendUnreachable(
+            f"The DigitalHub at {target.endpoint} does not answer ({reason}); check the address. Nothing was copied."
+        ) from None
+
+
 def push(
     name: str,
     target: Target,
@@ -134,15 +144,8 @@ def push(
                 f"--with-data needs the object store of {target.endpoint}, and {target.origin} lacks "
                 f"{', '.join(missing)}; push with an ini profile that has them. Nothing was copied."
             )
+        _probe(target)  # before any data is downloaded
         plan.dataitems = dataitems(src, name, spec, with_data, folder)
-        try:
-            probe(target.endpoint)
-        except BackendUnreachable as exc:
-            reason = str(exc).split("(", 1)[-1].split(")", 1)[0]
-            raise BackendUnreachable(
-                f"The DigitalHub at {target.endpoint} does not answer ({reason}); check the address. "
-                "Nothing was copied."
-            ) from None
         with target_errors(target, "connecting"):
             dst = EntityCalls(client(target))
         check_target(dst, plan, force)

@@ -143,7 +143,7 @@ def workflow(src: EntityCalls, name: str, project: str) -> dict:
     return doc
 
 
-def _function_keys(spec: dict) -> list[str]:
+def function_keys(spec: dict) -> list[str]:
     keys: list[str] = []
     for template in spec.get("templates") or []:
         call = step_call(template) if isinstance(template, dict) else None
@@ -171,7 +171,7 @@ def data_keys(value: Any, found: list[str]) -> list[str]:
 
 def functions(src: EntityCalls, name: str, project: str, spec: dict) -> list[Item]:
     items = []
-    for text in _function_keys(spec):
+    for text in function_keys(spec):
         key = parse_key(text)
         if key is None or not key.id:
             raise DhheraError(

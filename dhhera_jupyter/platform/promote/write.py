@@ -9,10 +9,11 @@ from typing import Any
 from urllib.parse import urlparse
 
 from dhhera_jupyter import settings
+from dhhera_jupyter.documents.build import build_spec
 from dhhera_jupyter.documents.states import FINISHED_RUN_STATES, WORKFLOW_KIND
 from dhhera_jupyter.errors import DhheraError
 from dhhera_jupyter.platform.promote.calls import EntityCalls, target_errors
-from dhhera_jupyter.platform.promote.plan import Item, Plan, object_path
+from dhhera_jupyter.platform.promote.plan import Item, Plan, function_keys, object_path
 from dhhera_jupyter.platform.promote.target import s3_store
 
 Echo = Callable[[str], None]
@@ -177,10 +178,25 @@ class Writer:
         if state != "COMPLETED":
             message = str(status.get("message") or "no message").strip()
             raise DhheraError(f"The build of workflow '{plan.name}' on {target.endpoint} ended {state}: {message}.")
+        self._check_binding()
         self.echo(
             f"build    {plan.name}  completed on {target.endpoint} in {time.monotonic() - started:.1f} s (run {run_id})"
         )
         return run_id
+
+    def _check_binding(self) -> None:
+        """The target's build must run exactly the function versions pushed (it binds the latest by name)."""
+        plan, project = self.plan, self.plan.project
+        with target_errors(plan.target, f"reading the build of '{plan.name}'"):
+            built = self.dst.by_id(project, "workflow", str(plan.workflow.target_id)) or {}
+        expected = {f"store://{project}/function/{i.doc['kind']}/{i.doc['name']}:{i.target_id}" for i in plan.functions}
+        bound = set(function_keys(build_spec(built) or {}))
+        if bound != expected:
+            extra = ", ".join(sorted(bound - expected)) or "none"
+            raise DhheraError(
+                f"The build of '{plan.name}' on {plan.target.endpoint} runs other function versions ({extra}) than "
+                "the ones pushed (a newer version was added there meanwhile?); push again"
+            )
 
     def undo(self) -> str:
         """Delete what this push created, newest first; returns what the error message says about it."""
