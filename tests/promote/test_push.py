@@ -209,3 +209,43 @@ def test_with_data_without_the_targets_store_settings_and_the_backend_in_use_are
     with pytest.raises(DhheraError, match="is the backend in use; push copies to another DigitalHub"):
         push("etl", platform.backend().endpoint, project=src_project.name, quiet=True)
     assert _target_side(target_core).project(src_project.name) is None
+
+
+#: A pipeline that builds on the source but not on the target (as one needing a setting the target lacks).
+FRAGILE = """
+import os
+from hera.workflows import DAG, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+
+def pipeline():
+    if os.environ["DHCORE_ENDPOINT"] == "{target}":
+        raise RuntimeError("this pipeline needs a setting the target lacks")
+    with Workflow(entrypoint="dag") as w:
+        with DAG(name="dag"):
+            step(template={"action": "job"}, function="report", name="report")
+    return w
+"""
+
+
+def test_a_build_failing_on_the_target_removes_the_copies_and_the_build(
+    src_project: Any, target_core: TargetCore
+) -> None:
+    src_project.new_function(
+        name="report", kind="python", code=FUNCTIONS, handler="report", python_version="PYTHON3_11"
+    )
+    target = _target_side(target_core)
+    target.create_project({"id": src_project.name, "name": src_project.name, "kind": "project", "spec": {}})
+    workflow, _ = platform.register_workflow(
+        "etl", source=FRAGILE.replace("{target}", target_core.endpoint), handler="pipeline", project=src_project.name
+    )
+    platform.build(workflow)
+    with pytest.raises(DhheraError) as err:
+        push("etl", target_core.endpoint, project=src_project.name, token=target_core.token, quiet=True)
+    message = str(err.value)
+    assert "The build of workflow 'etl'" in message and "ended ERROR" in message and "the target lacks" in message
+    assert (
+        "removed what this push had created (its build run, its build task, workflow etl, function report)" in message
+    )
+    for type_ in ("workflow", "function", "run", "task"):
+        assert target.find(src_project.name, type_) == [], type_
