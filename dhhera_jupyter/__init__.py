@@ -33,6 +33,10 @@ def __getattr__(name: str) -> Any:
         from dhhera_jupyter.magics import run as run_twins
 
         return getattr(run_twins, name)
+    if name == "debug":
+        from dhhera_jupyter.magics.debug import debug
+
+        return debug
     raise AttributeError(f"module 'dhhera_jupyter' has no attribute '{name}'")
 
 

@@ -10,6 +10,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from dhhera_jupyter.magics.boundary import parse_arguments, parse_parameters, plain_help, usage_errors
+from dhhera_jupyter.magics.debug import debug_magic
 from dhhera_jupyter.magics.push import push_magic
 from dhhera_jupyter.magics.run import attach_magic, run_magic, runs_magic
 
@@ -102,11 +103,12 @@ SUBCOMMANDS: dict[str, Callable[[Any, Any], Any]] = {
     "attach": attach_magic,
     "runs": runs_magic,
     "push": push_magic,
+    "debug": debug_magic,
 }
 
-_OVERVIEW = """Manage Hera pipelines on DigitalHub: %hera use|status|register|build|show|run|attach|runs ...
+_OVERVIEW = """Manage Hera pipelines on DigitalHub: %hera use|status|register|build|show|run|attach|runs|push|debug ...
 
-Subcommands (each has a Python twin in dhhera_jupyter: use, status, register, build, show, run, attach, runs):
+Subcommands (each has a Python twin in dhhera_jupyter: use, status, register, build, show, run, attach, runs, debug):
 
 """
 
