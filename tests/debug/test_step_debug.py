@@ -88,3 +88,41 @@ def test_magic_prints_in_terminal_ipython_and_refuses_in_one_sentence(failed_dia
     assert "# ---- cell 1 of 3 ----" in out and "step_call(**step_kwargs)" in out
     with pytest.raises(UsageError, match=r"^Run \S+ has no step 'zzz'; its steps are: a, b, c, d\.$"):
         shell.run_line_magic("hera", f"debug {failed_diamond.id} zzz --project {failed_diamond.project}")
+
+
+ONE_STEP = """
+from hera.workflows import DAG, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+
+def pipeline():
+    with Workflow(entrypoint="dag") as w:
+        with DAG(name="dag"):
+            step(template={"action": "job", "parameters": {"word": "alpha"}}, function="say", name="only")
+    return w
+"""
+
+
+def test_function_version_gone_says_which_and_what_to_do(dh: Any) -> None:
+    import os
+
+    from tests.support import wait_until
+
+    project = dh.get_or_create_project(f"t-debug-gone-{os.urandom(3).hex()}")
+    fn = project.new_function(
+        name="say", kind="python", code="def say(word):\n    return word\n", handler="say", python_version="PYTHON3_11"
+    )
+    wf = project.new_workflow(name="words", kind="hera", code=ONE_STEP, handler="pipeline")
+    build = wf.run(action="build", log_info=False)
+    wait_until(lambda: build.refresh().status.state in ("COMPLETED", "ERROR"), 120, what="the build")
+    run = wf.run(action="pipeline", log_info=False)
+    wait_until(lambda: run.refresh().status.state in ("COMPLETED", "ERROR"), 120, what="the run")
+    assert debug_cells(run.id, "only", project.name).state == "COMPLETED"
+    dh.delete_function(fn.key, cascade=False)  # the step's run stays, its function version goes
+    with pytest.raises(NotFound) as raised:
+        debug_cells(run.id, "only", project.name)
+    assert str(raised.value) == (
+        f"Function 'say' version {fn.id}, which step 'only' ran, no longer exists in project '{project.name}' "
+        f"({fn.key}); the step cannot be reproduced with the code it ran. Start a new run on the current version "
+        "(`%hera run words --build`) and debug that run's step."
+    )
