@@ -1,4 +1,4 @@
-"""Fixtures of the step-debug tests: one failed diamond run on the session's local core, shared by the module."""
+"""Fixtures of the step-debug tests: one failed diamond run on the session's local core, shared by the session."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from panel_pipelines import DIAMOND, add_workflow
 os.environ["DHHERA_PRELOAD"] = "0"  # tests import the SDK in the foreground, when they need it
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def failed_diamond(dh: Any) -> Any:
     """A diamond run (a -> b, c -> d) whose step ``b`` raised ``RuntimeError('use was told to fail')``.
 
