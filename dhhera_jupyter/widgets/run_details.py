@@ -12,6 +12,7 @@ from dhhera_jupyter.errors import DhheraError
 from dhhera_jupyter.status import StepStatus, step_label
 from dhhera_jupyter.status.names import label_names
 from dhhera_jupyter.status.timefmt import format_clock
+from dhhera_jupyter.widgets.debug_action import DebugAction
 from dhhera_jupyter.widgets.log_view import LogView
 from dhhera_jupyter.widgets.run_table import clock_html, short_key, state_badge
 
@@ -64,18 +65,20 @@ class StepDetails(w.VBox):
     def __init__(self) -> None:
         self.info = w.HTML()
         self.log_view = LogView()
+        self.debug_action = DebugAction()
         self.run: WatchedRun | None = None
         self.step_id: str | None = None
         self._lock = threading.RLock()
         self._wake = threading.Event()
         self._follower: threading.Thread | None = None
         self._closed = False
-        super().__init__([self.info, self.log_view])
+        super().__init__([self.info, self.debug_action, self.log_view])
         self.add_class("dhhera-RunPanel-details")
         self.layout.display = "none"
 
     def show(self, run: WatchedRun, step_id: str | None) -> None:
         """Show ``step_id`` of ``run`` (None hides the pane) and load its log."""
+        self.debug_action.show(run, step_id)
         with self._lock:
             if step_id is None:
                 self.layout.display = "none"
@@ -157,6 +160,6 @@ class StepDetails(w.VBox):
     def close(self) -> None:
         self._closed = True
         self._wake.set()
-        for widget in (self.info, self.log_view):
+        for widget in (self.info, self.debug_action, self.log_view):
             widget.close()
         super().close()

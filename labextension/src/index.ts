@@ -2,6 +2,7 @@ import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyte
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { IStateDB } from '@jupyterlab/statedb';
 
+import { listenForCells } from './cellInsertion';
 import { DagPanel } from './sidebar/dagPanel';
 import { pipelinesIcon } from './sidebar/icon';
 import { labUi } from './sidebar/labUi';
@@ -40,6 +41,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       openDag
     });
     app.shell.add(panel, 'left', { rank: 850 });
+    listenForCells(document.body, () => app.shell.widgets('main')); // cells a kernel's CellInserter offers
     restorer?.add(panel, panel.id);
   }
 };

@@ -7,6 +7,7 @@ import { attachCommand, shortId } from './format';
 import { BackendHeader, NoticeView } from './header';
 import { pipelinesIcon } from './icon';
 import type { SidebarUi } from './labUi';
+import { fetchDebugCells } from './debugAction';
 import { type CommandsLike, canInsertCell, insertCell } from './notebook';
 import type { DagModel } from '../widgets/dag/types';
 import type { LocalModel } from './localModel';
@@ -117,7 +118,8 @@ export class PipelinesPanel extends Widget {
       services: {
         read: (run, serviceRunId) => this.options.service.serviceInfo(run.project, serviceRunId),
         stop: (run, serviceRunId) => this.options.service.stop(run.project, serviceRunId)
-      }
+      },
+      debug: { fetch: fetchDebugCells, commands: this.options.commands }
     });
     this.runView.node.hidden = true;
 

@@ -1,6 +1,7 @@
 import { detailRows } from '../widgets/dag/details';
 import type { DagModel, NodeDetails } from '../widgets/dag/types';
 import { DagView } from '../widgets/dag/view';
+import { DebugAction, type DebugActionOptions } from './debugAction';
 import { button, el, setText } from './dom';
 import { badgeClass, byteSize, durationText, formatStart, shortId } from './format';
 import { LocalModel } from './localModel';
@@ -24,6 +25,8 @@ export interface RunViewActions {
   logs(run: RunDetails, step: string | null): Promise<RunLogs>;
   /** A serve step's service (read live) and its stop. */
   services: ServiceActions;
+  /** The selected step's "Debug in notebook" (left out when absent). */
+  debug?: DebugActionOptions;
 }
 
 /** Smallest and largest height of the sidebar's DAG canvas (px); in between it follows the graph. */
@@ -186,7 +189,8 @@ export class RunView {
       () => void this.showLogs(this.model.get('selected') || null)
     );
     stepHeader.append(this.stepTitle, this.stepLogsButton);
-    this.step.append(stepHeader, this.stepList);
+    this.debugAction = actions.debug ? new DebugAction(actions.debug) : null;
+    this.step.append(stepHeader, ...(this.debugAction ? [this.debugAction.node] : []), this.stepList);
     this.step.hidden = true;
     this.logs.hidden = true;
     this.logText.setAttribute('tabindex', '0');
@@ -465,6 +469,7 @@ export class RunView {
     setText(this.stepTitle, step ? step.label || step.step : selected);
     this.stepTitle.title = selected;
     this.stepLogsButton.disabled = !step;
+    this.debugAction?.show(this._run, step);
     const rows = [...(step ? stepRows(step, now) : []), ...graphRows(details)];
     const key = JSON.stringify(rows);
     if (key === this.stepKey) {
@@ -571,4 +576,5 @@ export class RunView {
   private readonly logText = el('pre', 'dhhera-RunView-logText');
   private readonly logNote = el('p', 'dhhera-RunView-logNote');
   private readonly services: ServiceList;
+  private readonly debugAction: DebugAction | null;
 }
