@@ -128,6 +128,7 @@ class DebugAction(w.VBox):
             description="Debug in notebook",
             icon="bug",
             tooltip="Insert cells below that fetch this step's function and inputs and call it in this kernel",
+            layout=w.Layout(width="auto"),
         )
         self.button.add_class("dhhera-DebugAction-button")
         self.problem = w.HTML()
