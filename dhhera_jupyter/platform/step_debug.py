@@ -261,7 +261,7 @@ def _cells(
 ) -> list[str]:
     folder = f"{SOURCE_FOLDER}/{_UNSAFE.sub('_', run_id)[:12]}-{_UNSAFE.sub('_', label)[:60] or 'step'}"
     outcome = f"{state}: {message}" if message else state
-    header = f"# %hera debug {run_id} {label}: the step ran in run {child} ({outcome.splitlines()[0][:200]})"
+    header = f"# %hera debug {run_id} {label}\n# The step ran in run {child}: {outcome.splitlines()[0][:100]}"
     fetch = "\n".join(
         [
             header,
