@@ -126,3 +126,23 @@ def test_function_version_gone_says_which_and_what_to_do(dh: Any) -> None:
         f"({fn.key}); the step cannot be reproduced with the code it ran. Start a new run on the current version "
         "(`%hera run words --build`) and debug that run's step."
     )
+
+
+def test_run_panel_action_offers_the_cells_or_says_why_not(failed_diamond: Any) -> None:
+    from types import SimpleNamespace
+
+    from dhhera_jupyter.widgets.debug_action import DebugAction
+
+    action = DebugAction()
+    run = SimpleNamespace(run_id=failed_diamond.id, project=failed_diamond.project)
+    action.show(run, "d")  # type: ignore[arg-type]
+    action.insert()
+    assert "has no run yet (omitted)" in action.problem.value and not action.inserter.pending
+    action.show(run, "b")  # type: ignore[arg-type]
+    assert action.problem.value == ""
+    action.insert()
+    assert action.inserter.pending and action.inserter.cells == debug_cells(failed_diamond.id, "b", run.project).cells
+    data = action.inserter._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert "step_call(**step_kwargs)" in data["text/plain"]  # what readers without widgets show
+    action.close()
