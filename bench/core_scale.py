@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from vs_kfp_local import FUNC, PIPELINE  # noqa: E402 (after the sys.path setup above)
+from harness import FUNC, PIPELINE  # noqa: E402 (after the sys.path setup above)
 
 TERMINAL = ("COMPLETED", "ERROR", "STOPPED")
 

@@ -6,6 +6,7 @@ only while it waits for a child to change.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 from collections.abc import Mapping
@@ -141,6 +142,12 @@ class DagRun:
         self.ready = [(self.position[name], name) for name in self.info.order if not self.missing[name]]
         self.scope: dict[str, str] = {}  # tasks.<name>.* of the settled tasks
         self.halted: str | None = None  # the failure phase that stopped new dispatches (fail-fast)
+        # Handles report when they are done (Call.on_done): a task is settled when its count reaches its
+        # number of handles, so no round rescans the running tasks.
+        self.done_handles: dict[str, int] = {}
+        self.dispatched: dict[str, int] = {}  # task -> dispatch sequence: tasks settle in dispatch order
+        self.all_done: list[str] = []  # tasks whose handles are all done, not yet settled
+        self.failed_early = False  # a handle failed unhandled (maybe not settled yet): what fail-fast asks
 
     def run(self) -> tuple[str, dict[str, str], str]:
         while True:
@@ -158,9 +165,24 @@ class DagRun:
         scope = {k: v for name, run in self.runs.items() for k, v in run.scope(f"tasks.{name}").items()}
         return _conclude(self.e, self.template, phase, scope)
 
+    def _handle_done(self, name: str, handle: Handle) -> None:
+        """A handle of task ``name`` is done (engine lock held; maybe before ``start_task`` returned)."""
+        if handle.phase in FAILED and handle.phase not in self.info.handled[name]:
+            self.failed_early = True
+        self.done_handles[name] = self.done_handles.get(name, 0) + 1
+        self._check_done(name)
+
+    def _check_done(self, name: str) -> None:
+        run = self.runs.get(name)
+        if run is not None and self.done_handles.get(name, 0) == len(run.handles):
+            self.all_done.append(name)
+
     def _settle(self) -> bool:
         changed = False
-        for name, run in list(self.unsettled.items()):
+        batch = sorted(self.all_done, key=self.dispatched.__getitem__)
+        self.all_done.clear()
+        for name in batch:
+            run = self.unsettled[name]
             if not run.settle(self.e, self.info.handled[name]):
                 continue
             del self.unsettled[name]
@@ -186,8 +208,9 @@ class DagRun:
         while self.ready:
             position, name = heapq.heappop(self.ready)
             tree, call_name = self.info.trees[name], f"{self.name}.{name}"
+            on_done = functools.partial(self._handle_done, name)
             if tree is not None and not evaluate_depends(tree, self._result_of):
-                call = Call(call_name, name, None, {}, self._parents(name))
+                call = Call(call_name, name, None, {}, self._parents(name), on_done=on_done)
                 handle = self.e.finished_node(call, "Omitted", "omitted: depends condition not met")
                 self.runs[name] = TaskRun([handle])
             elif self.halted is None:
@@ -199,12 +222,15 @@ class DagRun:
                     self._parents(name),
                     halted=self._halting,
                     group=True,
+                    on_done=on_done,
                 )
                 self.runs[name] = TaskRun(handles, expanded=expanded, group_id=group_id)
             else:
                 held.append((position, name))
                 continue
             self.unsettled[name] = self.runs[name]
+            self.dispatched[name] = len(self.dispatched)
+            self._check_done(name)  # the handles that were done before start_task returned
             changed = True
         for item in held:
             heapq.heappush(self.ready, item)
@@ -213,16 +239,10 @@ class DagRun:
     def _halting(self) -> bool:
         """Fail-fast, asked by a queued task as it gets a worker: has an unhandled failure happened yet?
 
-        It looks at the handles rather than at ``halted`` because the failed task may have finished
+        It asks the handles' reports rather than ``halted`` because the failed task may have finished
         an instant ago, before this DAG's thread took note of it.
         """
-        if self.halted is not None:
-            return True
-        return self.info.fail_fast and any(
-            h.done and h.phase in FAILED and h.phase not in self.info.handled[name]
-            for name, run in self.runs.items()
-            for h in run.handles
-        )
+        return self.halted is not None or (self.info.fail_fast and self.failed_early)
 
     def _result_of(self, ref: TaskRef) -> bool:
         run = self.runs[ref.task]
@@ -295,6 +315,10 @@ class StepsRun:
         self.node_id = node_id
         self.template = template
         self.scope: dict[str, str] = {}
+        self.done = 0  # handles of the current group that are done
+
+    def _handle_done(self, _handle: Handle) -> None:
+        self.done += 1
 
     def run(self) -> tuple[str, dict[str, str], str]:
         engine, parents, phase = self.e, [self.node_id], "Succeeded"
@@ -304,6 +328,7 @@ class StepsRun:
             group_name = f"{self.name}[{index}]"
             group_id = engine.store.create(group_name, f"[{index}]", "StepGroup", "Running", parents=parents)
             runs: list[tuple[dict, TaskRun]] = []
+            self.done = 0
             for step in group:
                 handles, expanded, _ = engine.start_task(
                     f"{group_name}.{step['name']}",
@@ -313,10 +338,12 @@ class StepsRun:
                     [group_id],
                     halted=lambda: False,
                     group=False,
+                    on_done=self._handle_done,
                 )
                 runs.append((step, TaskRun(handles, expanded=expanded)))
             engine.store.emit()
-            while not all(h.done for _, run in runs for h in run.handles):
+            total = sum(len(run.handles) for _, run in runs)
+            while self.done < total:  # counted by the handles as they finish: no rescan per wake-up
                 engine.wait()
             group_phase = "Succeeded"
             for step, run in runs:

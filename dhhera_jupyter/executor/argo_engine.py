@@ -95,6 +95,9 @@ class Call:
     parents: list[str]
     task: Mapping[str, Any] | None = None
     halted: Callable[[], bool] = lambda: False
+    #: Told (lock held) when a handle of this call is done: how a DAG or Steps runner counts its children
+    #: down without rescanning them.
+    on_done: Callable[[Handle], None] | None = None
 
 
 @dataclass
@@ -109,6 +112,7 @@ class Handle:
     outputs: dict[str, str] = field(default_factory=dict)
     result: str | None = None
     exit_code: str | None = None
+    on_done: Callable[[Handle], None] | None = field(default=None, repr=False)
 
 
 class NodeError(Exception):
@@ -161,13 +165,16 @@ class Engine:
             self.failures.append((handled, handle.display, handle.message))
 
     def finish_handle(self, handle: Handle, phase: str | None, message: str = "") -> Handle:
+        first = not handle.done
         handle.done, handle.phase, handle.message = True, phase, message
+        if first and handle.on_done is not None:
+            handle.on_done(handle)
         self.cond.notify_all()
         return handle
 
     def fail_now(self, call: Call, node_type: str, message: str, inputs: Mapping[str, str] | None = None) -> Handle:
         """Create ``call``'s node directly in phase Error and return its finished handle."""
-        handle = Handle(call.display)
+        handle = Handle(call.display, on_done=call.on_done)
         handle.node_id = self.store.create(
             call.name, call.display, node_type, "Error", parents=call.parents, inputs=inputs, message=message
         )
@@ -176,7 +183,7 @@ class Engine:
 
     def finished_node(self, call: Call, phase: str, message: str) -> Handle:
         """A ``Skipped`` node (type Skipped) in ``phase`` Skipped or Omitted, which ran nothing."""
-        handle = Handle(call.display)
+        handle = Handle(call.display, on_done=call.on_done)
         handle.node_id = self.store.create(
             call.name, call.display, "Skipped", phase, parents=call.parents, message=message
         )
@@ -232,12 +239,14 @@ class Engine:
         *,
         halted: Callable[[], bool],
         group: bool,
+        on_done: Callable[[Handle], None] | None = None,
     ) -> tuple[list[Handle], bool, str | None]:
         """Start a DAG task or a step: one node, or one per item under a TaskGroup node (``group``) or ``parents``.
 
-        Returns the handles, whether the task fanned out, and the TaskGroup node id (or ``None``).
+        Returns the handles, whether the task fanned out, and the TaskGroup node id (or ``None``); ``on_done``
+        is told about each handle as it is done (also those done before this returns).
         """
-        call = Call(name, display, None, {}, parents, task, halted)
+        call = Call(name, display, None, {}, parents, task, halted, on_done)
         if problem := task_problem(task):
             return [self.fail_now(call, "Skipped", problem)], False, None
         try:
@@ -260,7 +269,7 @@ class Engine:
         handles = []
         for index, item in enumerate(items):
             label = f"({index}:{item_label(item)})"
-            item_call = Call(name + label, display + label, None, {}, parents, task)
+            item_call = Call(name + label, display + label, None, {}, parents, task, on_done=on_done)
             handles.append(self._start_one(item_call, partial, item_values(item)))
         self.store.emit()
         return handles, True, group_id
@@ -300,7 +309,7 @@ class Engine:
             resolved = substitute_all(template, values, strict)
         except (NodeError, UnresolvedVariable) as exc:
             return self.fail_now(call, "Skipped", f"{exc} (template '{template.get('name')}')", inputs)
-        handle = Handle(call.display)
+        handle = Handle(call.display, on_done=call.on_done)
         if kind in LEAF_KINDS:
             self.pool.submit(self._guard, self._run_leaf, call, resolved, inputs, handle)
             return handle

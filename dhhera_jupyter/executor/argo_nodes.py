@@ -58,7 +58,10 @@ class NodeStore:
     ) -> None:
         self.workflow_name = workflow_name
         self.nodes: dict[str, dict[str, Any]] = {}
-        self._views: dict[str, dict[str, Any] | None] = {}  # emitted form of each node, rebuilt when dirty
+        # The emitted form of each node, in creation order, rebuilt when dirty; a snapshot copies the list of
+        # references only (no node is copied or rebuilt unless it changed).
+        self._views: list[dict[str, Any]] = []
+        self._position: dict[str, int] = {}
         self._dirty: set[str] = set()
         self.messages: dict[str, str] = {}
         self.outbound: dict[str, list[str]] = {}
@@ -91,7 +94,9 @@ class NodeStore:
             "end_time": now if state in FULFILLED else None,
             "inputs": _param_list(inputs),
         }
-        self._views[nid] = None  # keeps creation order in the emitted list
+        if nid not in self._position:  # keeps creation order in the emitted list
+            self._position[nid] = len(self._views)
+            self._views.append({})
         self._dirty.add(nid)
         if message:
             self.messages[nid] = message
@@ -156,7 +161,10 @@ class NodeStore:
             value = node.get(key)
             if value is None or value == "" or value == [] or value == {}:
                 continue
-            item[key] = copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+            if key == "children":  # ids only, and a DAG's may be thousands: a shallow copy, not a deep one
+                item[key] = list(value)
+            else:
+                item[key] = copy.deepcopy(value) if isinstance(value, (list, dict)) else value
         if self._with_messages and self.messages.get(nid):
             item["message"] = self.messages[nid]
         return item
@@ -168,9 +176,9 @@ class NodeStore:
         consecutive lists share the dicts of unchanged nodes: treat them as read-only.
         """
         for nid in self._dirty:
-            self._views[nid] = self._view(nid)
+            self._views[self._position[nid]] = self._view(nid)
         self._dirty.clear()
-        return [view for view in self._views.values() if view is not None]
+        return list(self._views)
 
     def emit(self) -> None:
         """Send the current list to ``on_update``; a failing callback is logged, never raised into the run."""
