@@ -85,7 +85,8 @@ class Entities:
         if not isinstance(spec, dict):  # a document stored before writes were validated
             spec = doc["spec"] = {}
         for type_ in ("function", "workflow", "artifact", "dataitem", "model"):
-            spec[f"{type_}s"] = [self._embedded(type_, d) for d in self.list(name, type_, {})]
+            # Only the identity of each entity is embedded: read just that, never the (big) bodies.
+            spec[f"{type_}s"] = [self._embedded(type_, d) for d in self.store.heads(self.query(name, type_, {}))]
         return doc
 
     def create_project(self, body: dict) -> dict:
@@ -302,22 +303,22 @@ class Entities:
         self._stamp(meta, now_iso())
         return meta
 
-    def _embedded(self, type_: str, doc: dict) -> dict:
-        meta = doc.get("metadata") or {}
+    def _embedded(self, type_: str, head: dict) -> dict:
+        """The embedded form of an entity, from its :meth:`Store.heads` item."""
         return {
-            "id": doc["id"],
-            "name": doc["name"],
-            "kind": doc["kind"],
-            "project": doc["project"],
-            "key": doc.get("key") or entity_key(type_, doc),
-            "user": doc.get("user", USER),
+            "id": head["id"],
+            "name": head["name"],
+            "kind": head["kind"],
+            "project": head["project"],
+            "key": head.get("key") or entity_key(type_, head),
+            "user": head.get("user") or USER,
             "metadata": {
-                "name": doc["name"],
-                "project": doc["project"],
-                "created": meta.get("created"),
-                "updated": meta.get("updated"),
+                "name": head["name"],
+                "project": head["project"],
+                "created": head.get("created") or None,
+                "updated": head.get("updated") or None,
                 "embedded": False,
-                "ref": f"{self.endpoint}/api/v1/-/{doc['project']}/{type_}s/{doc['id']}",
+                "ref": f"{self.endpoint}/api/v1/-/{head['project']}/{type_}s/{head['id']}",
             },
         }
 

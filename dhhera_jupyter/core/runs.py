@@ -18,13 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from dhhera_jupyter.core import fsm, profile, run_kinds, runlogs
 from dhhera_jupyter.core.entities import ApiError, Entities, now_iso, parse_exec
 from dhhera_jupyter.core.names import inside
 from dhhera_jupyter.core.run_kinds import EnvironmentProvider, Executor, RunKind
 from dhhera_jupyter.documents.build import result_spec
+from dhhera_jupyter.documents.yaml_text import dump_yaml
 
 log = logging.getLogger(__name__)
 
@@ -436,7 +435,7 @@ class RunManager:
         spec = _drop_empty(manifest)
         if not isinstance(spec, dict) or not spec.get("templates"):
             raise ValueError("the workflow has no templates")
-        text = yaml.safe_dump(spec, sort_keys=False)
+        text = dump_yaml(spec)
         ref = parse_exec(run["spec"].get("workflow", ""))
         workflow = self.entities.store.get("workflow", ref["id"]) if ref else None
         if workflow is None:

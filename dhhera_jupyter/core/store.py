@@ -253,7 +253,7 @@ class Store:
         if query.latest_only:
             # The newest row per name among the rows matching the column filters, then the document filters.
             source = (
-                "(SELECT body, seq, ROW_NUMBER() OVER (PARTITION BY name ORDER BY seq DESC) AS rn"
+                "(SELECT *, ROW_NUMBER() OVER (PARTITION BY name ORDER BY seq DESC) AS rn"
                 f" FROM entities WHERE {inner}) WHERE rn=1 AND"
             )
         else:
@@ -283,6 +283,23 @@ class Store:
                 count_sql, count_args = self._select(query, "COUNT(*)")
                 total = int(self._conn.execute(count_sql, count_args).fetchone()[0])
         return [json.loads(r[0]) for r in rows], total
+
+    def heads(self, query: Query) -> builtins.list[dict]:
+        """The identity of each document matching ``query`` (newest first), without reading its body in Python.
+
+        Each item has ``id``, ``name``, ``kind``, ``project``, ``key``, ``user`` and ``created``/``updated`` (of
+        its metadata): what an embedded reference needs, where parsing whole documents (a workflow's build
+        spec weighs hundreds of KB) would cost every ``get_project`` their size.
+        """
+        sql, args = self._select(
+            query,
+            "id, name, kind, project, json_extract(body, '$.key'), json_extract(body, '$.user'), created, updated",
+            " ORDER BY seq DESC",
+        )
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        fields = ("id", "name", "kind", "project", "key", "user", "created", "updated")
+        return [dict(zip(fields, row, strict=True)) for row in rows]
 
     def by_states(self, type_: str, states: Iterable[str]) -> builtins.list[dict]:  # list: the method above
         states = list(states)

@@ -1,4 +1,4 @@
-"""The one YAML loader for user and run YAML: safe tags only, and no anchors/aliases.
+"""The one YAML loader for user and run YAML (safe tags only, and no anchors/aliases), and its dumper.
 
 An alias (``*a``) makes a YAML document a graph: a 400-byte text can stand for gigabytes once
 anything walks it (dumping it again, expanding a workflow). Argo workflows written by Hera or by
@@ -13,8 +13,15 @@ import yaml
 
 from dhhera_jupyter.errors import YamlRefused
 
-# libyaml's parser when PyYAML was built with it: the safe constructors, ten times faster.
+# libyaml's parser and emitter when PyYAML was built with it: the safe constructors and representers, several
+# times faster (a 1000-step workflow is dumped in a fraction of a second instead of seconds).
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def dump_yaml(value: Any) -> str:
+    """``value`` (plain dicts, lists and scalars) as block-style YAML, keys in their order (``yaml.safe_dump``)."""
+    return yaml.dump(value, Dumper=DUMPER, sort_keys=False, allow_unicode=False)
 
 
 def load_yaml(text: str | bytes, what: str = "The YAML text") -> Any:

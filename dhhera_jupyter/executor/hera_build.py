@@ -11,6 +11,8 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from dhhera_jupyter.documents.yaml_text import DUMPER
+
 
 def build_with_parameters(pipeline: Callable[..., Any], *args: Any, **kwargs: Any) -> dict:
     """Replacement for ``digitalhub_runtime_hera.utils.functions.run_hera_build``.
@@ -42,7 +44,8 @@ def build_with_parameters(pipeline: Callable[..., Any], *args: Any, **kwargs: An
             f"Handler {pipeline.__name__} returned {type(workflow).__name__}, not a Hera Workflow: "
             "make it `return w` where `with Workflow(...) as w:`."
         )
-    return {"workflow": encode_string(workflow.to_yaml())}
+    # Hera's own text (its key order and string styles), emitted by libyaml when available: ~3x faster.
+    return {"workflow": encode_string(workflow.to_yaml(Dumper=DUMPER))}
 
 
 def install() -> None:

@@ -60,6 +60,8 @@ class _Watch:
     interval: float = 0.0
     next_at: float = 0.0
     fingerprint: str | None = None
+    #: The document last seen; a conditional read answered ``304`` hands back this very object.
+    doc: dict | None = field(default=None, repr=False)
     failures: int = 0
     clock: RefreshClock | None = None  # the backend's refresh passes, when it writes periodically
     polled_at: float | None = None  # wall clock of the last poll that got an answer
@@ -121,6 +123,8 @@ class Poller:
         self.requests = 0
         #: Ticks so far (passes of the loop that polled at least one run).
         self.ticks = 0
+        #: Documents hashed so far (a tick whose read was answered ``304`` hashes none).
+        self.hashed = 0
 
     # -- public --------------------------------------------------------------------------------
 
@@ -245,7 +249,14 @@ class Poller:
             for listener in listeners:
                 _call(listener.on_connection, None, None)
         state = str((doc.get("status") or {}).get("state") or "").upper()
-        digest = fingerprint(doc)
+        # A 304 gives back the document already seen (the same object): nothing to hash, nothing to push.
+        unchanged = doc is watch.doc and watch.fingerprint is not None
+        if unchanged:
+            digest = watch.fingerprint
+        else:
+            digest = fingerprint(doc)
+            self.hashed += 1
+        watch.doc = doc
         seen_at, previous_poll, watch.polled_at = time.time(), watch.polled_at, time.time()
         if watch.clock is None:
             watch.clock = RefreshClock(self.slow)

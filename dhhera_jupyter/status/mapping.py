@@ -46,6 +46,9 @@ class NodeMapper:
         self.graph = graph
         self._by_path: dict[tuple[str, ...], str] = {}
         self._by_name: dict[str, list[str]] = {}
+        # (task name, "function" or "function_id", value) -> position in _by_name[task name] of the first step
+        # of that name with that function: choosing among same-named steps costs a lookup, not a scan.
+        self._by_function: dict[tuple[str, str, str], int] = {}
         self._single: str | None = None
         if graph is None:
             return
@@ -58,7 +61,11 @@ class NodeMapper:
                 path.append(names[current])
                 current = parents.get(current)
             self._by_path[tuple(reversed(path))] = node.id
-            self._by_name.setdefault(node.name, []).append(node.id)
+            same = self._by_name.setdefault(node.name, [])
+            for field_, value in (("function", node.function), ("function_id", node.function_id)):
+                if value:
+                    self._by_function.setdefault((node.name, field_, value), len(same))
+            same.append(node.id)
         if len(graph.nodes) == 1 and graph.nodes[0].kind not in ("dag", "steps"):
             # A workflow whose entrypoint is one container: the root node is that step.
             self._single = graph.nodes[0].id
@@ -121,19 +128,17 @@ class NodeMapper:
         return self._by_task_name(task, node, primary)
 
     def _by_task_name(self, task: str, node: Mapping[str, Any], primary: bool) -> NodeMatch | None:
-        candidates = self._by_name.get(task, [])
-        if len(candidates) > 1 and self.graph is not None:
-            function, function_id = node.get("function"), node.get("function_id")
-            narrowed = [
-                c
-                for c in candidates
-                if (function and self.graph.node(c).function == function)
-                or (function_id and self.graph.node(c).function_id == function_id)
-            ]
-            candidates = narrowed or candidates
-        if len(candidates) >= 1:
-            return NodeMatch(candidates[0], primary)
-        return None
+        candidates = self._by_name.get(task)
+        if not candidates:
+            return None
+        # The first step of that name whose function (or function id) is the node's, else the first of that name.
+        found = [
+            self._by_function.get((task, field_, str(value)))
+            for field_ in ("function", "function_id")
+            if (value := node.get(field_))
+        ]
+        positions = [p for p in found if p is not None]
+        return NodeMatch(candidates[min(positions) if positions else 0], primary)
 
 
 def workflow_name_of(run_id: str, nodes: Iterable[Mapping[str, Any]]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -198,6 +199,12 @@ def parse_time(value: object) -> datetime | None:
     """Parse an ISO-8601 time (``Z`` suffix, any fraction digits) as an aware datetime."""
     if not value or not isinstance(value, str):
         return None
+    return _parse_text(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_text(value: str) -> datetime | None:
+    # Cached: a 1000-step run repeats the same few node times on every poll of every view.
     text = value.strip()
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"

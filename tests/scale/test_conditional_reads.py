@@ -7,6 +7,7 @@ import os
 import pytest
 import requests
 
+from dhhera_jupyter.runs.poller import Poller
 from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
@@ -52,6 +53,24 @@ def pipeline(project):
     return wf
 
 
+class _Listener:
+    """A run listener that keeps the documents it is given."""
+
+    active = True
+
+    def __init__(self) -> None:
+        self.docs: list[dict] = []
+
+    def on_run(self, doc: dict) -> None:
+        self.docs.append(doc)
+
+    def on_connection(self, problem: str | None, retry_in: float | None) -> None:
+        pass
+
+    def on_gone(self, message: str) -> None:
+        pass
+
+
 def _state(run) -> str:
     return requests.get(_url(run), headers=_auth(), timeout=10).json()["status"]["state"]
 
@@ -92,6 +111,17 @@ def test_the_poller_reads_pay_a_body_only_when_the_run_changed(pipeline, project
     assert same is held  # 304: the document already held, no body read
     assert conditional.stats["not_modified"] - before["not_modified"] == 2
     assert conditional.stats["body_bytes"] == before["body_bytes"]
+    # The poller, on a 304, does no work at all: it hashes the document it first sees (held already, so that read
+    # was a 304 too) and then only those that came with a body.
+    listener = _Listener()
+    poller = Poller(interval=(0.05, 0.05))
+    bodies = conditional.stats["requests"] - conditional.stats["not_modified"]
+    poller.watch(run.id, project.name, listener)
+    wait_until(lambda: poller.requests >= 6, timeout=30, what="six polls")
+    poller.unwatch(run.id, project.name, listener)
+    assert poller.join(10)
+    bodies = conditional.stats["requests"] - conditional.stats["not_modified"] - bodies
+    assert poller.hashed == 1 + bodies == len(listener.docs) and poller.hashed < poller.requests
     done = wait_until(
         lambda: (d := conditional.run_doc(run.id, project.name))["status"]["state"] in ("COMPLETED", "ERROR") and d,
         timeout=120,
