@@ -64,3 +64,36 @@ def test_a_1500_deep_chain_runs_in_order_and_a_skipped_chain_inherits_its_branch
     states = {node["display_name"]: node["state"] for node in outcome.nodes}
     assert states["t0"] == "Failed" and states[f"t{depth - 1}"] == "Skipped"
     assert outcome.phase == "Failed", "the failure at the head of a skipped branch decides the DAG's phase"
+
+
+def _scheduler_work(width: int, monkeypatch) -> dict[str, float]:
+    """Work of a fan-out/fan-in of ``width`` instant steps, counted: task settles and node views built."""
+    from dhhera_jupyter.executor import argo_composite, argo_nodes
+
+    counts = {"settle": 0, "views": 0}
+    settle, view = argo_composite.TaskRun.settle, argo_nodes.NodeStore._view
+
+    def counted_settle(self, *args):
+        counts["settle"] += 1
+        return settle(self, *args)
+
+    def counted_view(self, nid):
+        counts["views"] += 1
+        return view(self, nid)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(argo_composite.TaskRun, "settle", counted_settle)
+        patch.setattr(argo_nodes.NodeStore, "_view", counted_view)
+        middle = [task(f"m{i}", depends="start") for i in range(width)]
+        spec = dag_spec([task("start"), *middle, task("end", depends=" && ".join(f"m{i}" for i in range(width)))])
+        outcome, updates = _execute(spec, Runner())
+    assert outcome.phase == "Succeeded", outcome.message
+    return {"settle": counts["settle"] / (width + 2), "views": counts["views"] / (width + 2)}
+
+
+def test_the_scheduler_work_per_step_does_not_grow_with_the_width(monkeypatch):
+    small, large = _scheduler_work(100, monkeypatch), _scheduler_work(1000, monkeypatch)
+    # Each task is settled once (not re-examined on every round while others run) ...
+    assert small["settle"] == large["settle"] == 1
+    # ... and each node update rebuilds the views of the nodes it changed only (the node, its parent).
+    assert large["views"] <= small["views"] * 1.05 and large["views"] < 8, (small, large)
