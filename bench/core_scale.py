@@ -7,6 +7,7 @@ one run, on a fresh local core in a temporary folder, with the real SDK:
   ``run(action="pipeline")`` until the run is COMPLETED, divided by the number of steps, for a fan-out/fan-in of
   ``small`` and of ``large`` trivial python steps (the build is not counted); the ratio large/small says
   whether the core's cost per step depends on the pipeline's size. Median of R runs of each.
+- **build time**: registering each workflow and its build run, to COMPLETED (hera, YAML dump, storing the spec);
 - **GET of the finished large run**: p50/p90 over 50 reads, through a keep-alive HTTP session (the body as
   bytes: what the core and the wire cost) and through the SDK (``read_object``: plus the client's JSON parse).
 - **bytes per watched tick**: every byte between this process and the core counted by a TCP relay, for 20
@@ -179,7 +180,11 @@ def main() -> None:
         walls: dict[int, list[float]] = {}
         last_run: dict[int, str] = {}
         failures: dict[int, str] = {}
-        workflows = {n: built_fan(project, n) for n in (small, large)}
+        workflows, build_s = {}, {}
+        for n in (small, large):
+            began = time.perf_counter()
+            workflows[n] = built_fan(project, n)
+            build_s[n] = time.perf_counter() - began
         for _ in range(repeat):
             for n in (small, large):
                 if n in failures:
@@ -207,6 +212,7 @@ def main() -> None:
             continue
         samples = " ".join(f"{v:.2f}" for v in per_step[n])
         print(f"{n:6d} {statistics.median(per_step[n]):17.2f} {samples:>26} {statistics.median(walls[n]):8.2f}")
+    print("build (register + build run to COMPLETED): " + ", ".join(f"N={n} {build_s[n]:.1f} s" for n in build_s))
     if small in per_step and large in per_step:
         ratio = statistics.median(per_step[large]) / statistics.median(per_step[small])
         print(f"core CPU per step, {large} vs {small}: {ratio:.2f}x (target <= 1.5)")
