@@ -155,7 +155,8 @@ class NodeStore:
         return [nid for nid, node in self.nodes.items() if node["state"] not in FULFILLED]
 
     def _view(self, nid: str) -> dict[str, Any]:
-        node, item = self.nodes[nid], {}
+        node = self.nodes[nid]
+        item: dict[str, Any] = {}
         # The DTO fields first, then ``extra`` from the container runner.
         for key in (*NODE_FIELDS, *[k for k in node if k not in NODE_FIELDS]):
             value = node.get(key)
