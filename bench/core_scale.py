@@ -9,7 +9,8 @@ one run, on a fresh local core in a temporary folder, with the real SDK:
   whether the core's cost per step depends on the pipeline's size. Median of R runs of each.
 - **build time**: registering each workflow and its build run, to COMPLETED (hera, YAML dump, storing the spec);
 - **GET of the finished large run**: p50/p90 over 50 reads, through a keep-alive HTTP session (the body as
-  bytes: what the core and the wire cost) and through the SDK (``read_object``: plus the client's JSON parse).
+  bytes: what the core and the wire cost) and through the SDK (``read_object``: plus the client's JSON parse);
+  and its floor, the same number of bytes from a bare tornado handler (the wire and the client alone).
 - **bytes per watched tick**: every byte between this process and the core counted by a TCP relay, for 20
   polls of the finished large run: our poller's conditional read (``platform.conditional.run_doc``) against
   the unconditional one (``platform.run_doc``, what a tick cost before).
@@ -138,6 +139,44 @@ def get_latency(endpoint: str, token: str, project: str, run_id: str, reads: int
     }
 
 
+def transport_floor(size: int, reads: int = 50) -> float:
+    """p50 (ms) of a keep-alive GET of ``size`` bytes from a bare tornado handler: what the wire and the client
+    cost for a body that big, with no core logic at all (the floor of the GET above, measured in the same run)."""
+    import asyncio
+
+    import requests
+    from tornado import httpserver, netutil, web
+    from tornado.ioloop import IOLoop
+
+    body = b" " * size
+
+    class Handler(web.RequestHandler):
+        def get(self) -> None:
+            self.set_header("Content-Type", "application/json")
+            self.write(body)
+
+    sockets = netutil.bind_sockets(0, "127.0.0.1", family=socket.AF_INET)
+    loops: list[IOLoop] = []
+
+    def serve() -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        httpserver.HTTPServer(web.Application([(r".*", Handler)])).add_sockets(sockets)
+        loops.append(IOLoop.current())
+        loops[0].start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    session = requests.Session()
+    url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}/"
+    session.get(url).raise_for_status()
+    times = []
+    for _ in range(reads):
+        began = time.perf_counter()
+        session.get(url).raise_for_status()
+        times.append((time.perf_counter() - began) * 1e3)
+    loops[0].add_callback(loops[0].stop)
+    return percentile(times, 0.5)
+
+
 def tick_bytes(relay: Relay, project: str, run_id: str, ticks: int = 20) -> dict[str, float]:
     """Bytes per poll of an unchanged run, both directions, conditional against unconditional."""
     from dhhera_jupyter import platform
@@ -201,6 +240,7 @@ def main() -> None:
         if large in last_run:
             latency = get_latency(info.endpoint, info.token, project.name, last_run[large])
             ticks = tick_bytes(relay, project.name, last_run[large])
+            latency["floor_p50"] = transport_floor(int(latency["bytes"]))
     finally:
         control.stop(home)
 
@@ -220,12 +260,14 @@ def main() -> None:
         print(
             f"GET of the finished {large}-node run ({latency['bytes'] / 1024:.0f} KB): "
             f"raw p50 {latency['raw_p50']:.1f} ms (p90 {latency['raw_p90']:.1f}), "
-            f"SDK read p50 {latency['sdk_p50']:.1f} ms (p90 {latency['sdk_p90']:.1f}) (target p50 < 10 ms)"
+            f"SDK read p50 {latency['sdk_p50']:.1f} ms (p90 {latency['sdk_p90']:.1f}) (target p50 < 10 ms); "
+            f"floor (the same bytes from a bare tornado handler) p50 {latency['floor_p50']:.1f} ms"
         )
         print(
             f"bytes per unchanged tick, both directions: conditional {ticks['conditional']:.0f} B "
             f"(target < 1024), unconditional {ticks['unconditional'] / 1024:.0f} KB"
         )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
