@@ -36,7 +36,28 @@ class Conflict(DhheraError):
 
 
 class NotBuilt(Conflict):
-    """The workflow has no build yet, so it cannot run."""
+    """The workflow has no build yet, so it cannot run and has no built DAG to draw.
+
+    Every path that needs a build (``%hera run``, ``%hera show``, ``%%hera_pipeline --run``, their twins, the
+    sidebar's run route) raises this one error, so the user reads one sentence naming the workflow and the
+    next step.
+
+    Parameters
+    ----------
+    workflow : str
+        The workflow's name.
+    project : str, optional
+        Its project, named in the message when given.
+    """
+
+    def __init__(self, workflow: str, project: str | None = None) -> None:
+        where = f" in project '{project}'" if project else ""
+        super().__init__(
+            f"Workflow '{workflow}'{where} has never been built, so it cannot run; build it with "
+            f"`%hera build {workflow}` (or run it with `%hera run {workflow} --build`, or Build in the sidebar)."
+        )
+        self.workflow = workflow
+        self.project = project
 
 
 class PipelineError(DhheraError):

@@ -92,7 +92,7 @@ class PipelineMagics(Magics):
             if args.run:
                 handle = run_registered(handle, parse_parameters(args.params), wait=args.wait, built=args.build)
         except BuildError as err:
-            if args.output and getattr(err, "handle", None) is not None:
+            if args.output and err.handle is not None:
                 user_ns[args.output] = err.handle
             raise
         if args.output:

@@ -14,9 +14,10 @@ from typing import Any
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from dhhera_jupyter.documents.build import build_spec
-from dhhera_jupyter.documents.keys import parse_exec, workflow_key
+from dhhera_jupyter.documents.fields import section
+from dhhera_jupyter.documents.keys import parse_exec
 from dhhera_jupyter.documents.states import PIPELINE_RUN_KIND
-from dhhera_jupyter.errors import DhheraError, DocumentError, NotFound
+from dhhera_jupyter.errors import DhheraError
 
 # -- where the run is shown ----------------------------------------------------------------------
 
@@ -87,23 +88,39 @@ def _present(
 # -- the twins -------------------------------------------------------------------------------------
 
 
-def _graph_and_parameters(spec: Mapping[str, Any]) -> tuple[Any, dict[str, dict[str, Any]]]:
+def graph_of(spec: Mapping[str, Any]) -> Any:
+    """The PipelineGraph of a built WorkflowSpec (the magics draw every built DAG through here, once per spec)."""
     from dhhera_jupyter.graph import from_workflow
-    from dhhera_jupyter.platform.pipeline_runs import declared_parameters
 
-    return from_workflow(dict(spec)), declared_parameters(spec)
+    return from_workflow(dict(spec))
 
 
-def _submitter(
-    workflow: Any, name: str, project: str, graph: Any, declared: Mapping[str, Any], options: Mapping[str, Any]
-) -> Callable[[dict], Any]:
+def watch_new_run(
+    target: Any,
+    graph: Any,
+    parameters: Mapping[str, Any] | None,
+    options: Mapping[str, Any] | None = None,
+    *,
+    wait: bool = False,
+    timeout: float | None = None,
+    panel: bool | None = None,
+) -> Any:
+    """Start a run of ``target`` (a :class:`~dhhera_jupyter.platform.pipeline_runs.RunTarget`) and show it.
+
+    The panel's re-run button starts the next runs the same way, with the same graph and task options.
+    """
+    submit = _submitter(target, graph, options or {})
+    first = submit(dict(parameters or {}))
+    return _present(first, graph, target.declared, submit, target.name, wait, timeout, panel)
+
+
+def _submitter(target: Any, graph: Any, options: Mapping[str, Any]) -> Callable[[dict], Any]:
     from dhhera_jupyter.platform import pipeline_runs
     from dhhera_jupyter.runs.watched import WatchedRun
 
     def submit(parameters: dict) -> Any:
-        checked = pipeline_runs.check_parameters(name, declared, parameters)
-        doc = pipeline_runs.submit(workflow, checked, options)
-        return WatchedRun(str(doc["id"]), project, graph, doc=doc)
+        doc = pipeline_runs.start_run(target, parameters, options)
+        return WatchedRun(str(doc["id"]), target.project, graph, doc=doc)
 
     return submit
 
@@ -164,19 +181,9 @@ def run(
     DhheraError
         Never built (without ``build``), an undeclared or missing parameter, a bad task option.
     """
-    from dhhera_jupyter import platform
     from dhhera_jupyter.platform import pipeline_runs
 
-    project = project or platform.backend().project
-    wf = entity if entity is not None else platform.get_workflow(workflow, project)
-    spec = platform.built_spec(wf)
-    if spec is None and build:
-        platform.build(wf)
-        wf = platform.get_workflow(workflow, project)
-        spec = platform.built_spec(wf)
-    if spec is None:
-        raise pipeline_runs.NotBuilt(pipeline_runs.not_built_message(workflow))
-    graph, declared = _graph_and_parameters(spec)
+    target = pipeline_runs.run_target(workflow, project, workflow=entity, build=build)
     if isinstance(envs, Mapping):
         envs = [{"name": str(k), "value": str(v)} for k, v in envs.items()]
     options = pipeline_runs.check_task_options(
@@ -198,9 +205,7 @@ def run(
             f"the installed SDK does not send them.",
             file=sys.stderr,
         )
-    submit = _submitter(wf, workflow, project, graph, declared, options)
-    first = submit(dict(parameters or {}))
-    return _present(first, graph, declared, submit, workflow, wait, timeout, panel)
+    return watch_new_run(target, graph_of(target.spec), parameters, options, wait=wait, timeout=timeout, panel=panel)
 
 
 def attach(
@@ -224,7 +229,7 @@ def attach(
     """
     from dhhera_jupyter import platform
     from dhhera_jupyter.platform import pipeline_runs
-    from dhhera_jupyter.runs.watched import WatchedRun, graph_of_run
+    from dhhera_jupyter.runs.watched import WatchedRun
 
     project = project or platform.backend().project
     doc = pipeline_runs.require_run(run_id, project)
@@ -232,37 +237,23 @@ def attach(
         raise DhheraError(
             f"Run {run_id} is a {doc.get('kind')} run, not a pipeline run; only pipeline runs open in a run panel."
         )
-    graph = graph_of_run(doc)
     try:
-        declared = pipeline_runs.declared_parameters(build_spec(doc))
-    except DocumentError:
-        declared = {}
-    name, submit = _workflow_of(doc, project, graph, declared)
+        spec = build_spec(doc)  # decoded once: the graph, the parameters and the re-run all use it
+        graph = graph_of(spec) if spec is not None else None
+    except DhheraError:
+        spec, graph = None, None  # the run is still shown, steps named by their task paths
+    ref = parse_exec(section(doc, "spec").get("workflow"))
+    submit = None
+    if spec is not None:
+        try:
+            target = pipeline_runs.target_of_run(doc, project, spec=spec)
+        except DhheraError:
+            pass  # that workflow version is gone: the panel shows the run without a re-run button
+        else:
+            submit = _submitter(target, graph, {})
+    declared = pipeline_runs.declared_parameters(spec) if spec is not None else {}
     watched = WatchedRun(run_id, project, graph, doc=doc)
-    return _present(watched, graph, declared, submit, name, wait, timeout, panel)
-
-
-def _workflow_of(
-    doc: Mapping[str, Any], project: str, graph: Any, declared: Mapping[str, Any]
-) -> tuple[str | None, Callable[[dict], Any] | None]:
-    """The workflow name of a run and a submitter re-running that exact version (None when it is gone)."""
-    from dhhera_jupyter import platform
-
-    ref = parse_exec((doc.get("spec") or {}).get("workflow"))
-    if ref is None:
-        return None, None
-    name, version = ref.name, ref.id
-    dh = platform.sdk()
-    try:
-        with platform.sdk_errors(not_found=f"workflow {name}"):
-            wf = (
-                dh.get_workflow(workflow_key(project, name, version))
-                if version
-                else platform.get_workflow(name, project)
-            )
-    except (NotFound, DhheraError):
-        return name, None
-    return name, _submitter(wf, name, project, graph, declared, {})
+    return _present(watched, graph, declared, submit, ref.name if ref else None, wait, timeout, panel)
 
 
 class RunList(list):

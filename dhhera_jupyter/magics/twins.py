@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from dhhera_jupyter import platform
-from dhhera_jupyter.errors import BuildError, NotFound, PipelineError
+from dhhera_jupyter.errors import BuildError, NotBuilt, PipelineError
 from dhhera_jupyter.magics.capture import NOTHING_REGISTERED, CapturedSource, execute, find_handler, parse
 from dhhera_jupyter.magics.display import BuildProgress
 from dhhera_jupyter.magics.handle import PipelineHandle
+from dhhera_jupyter.magics.run import graph_of
 from dhhera_jupyter.magics.validate import call_handler, check_step_forms
 
 
@@ -29,12 +30,6 @@ class Checked:
     workflow: Any  # hera.workflows.Workflow
     spec: dict
     graph: Any  # PipelineGraph
-
-
-def _graph(spec: Any) -> Any:
-    from dhhera_jupyter.graph import from_workflow
-
-    return from_workflow(spec)
 
 
 def check_pipeline(
@@ -80,7 +75,7 @@ def check_pipeline(
     manifest = workflow.to_dict()
     spec = manifest.get("spec", manifest)
     try:
-        graph = _graph(manifest)
+        graph = graph_of(manifest)
     except PipelineError as exc:
         raise PipelineError(f"{str(exc).rstrip('.')}; {NOTHING_REGISTERED}.") from exc
     return Checked(captured, name, workflow, spec, graph)
@@ -128,11 +123,7 @@ def register_pipeline(
     if preview and checked is not None:
         handle.spec, handle.graph, handle.source = checked.spec, checked.graph, "preview"
     if build:
-        try:
-            build_into(handle, parameters)
-        except BuildError as err:
-            err.handle = handle  # the workflow is registered: the magic still stores the handle
-            raise
+        build_into(handle, parameters)
     return handle
 
 
@@ -141,26 +132,39 @@ def run_registered(
 ) -> Any:
     """``%%hera_pipeline --run``: build when the cell made a new version (or no build exists), then run.
 
+    The build's spec is decoded once and its graph drawn once: the handle's, when this cell built it.
     Returns the run panel (or the watched run outside a notebook).
     """
-    from dhhera_jupyter.magics.run import run as run_pipeline
+    from dhhera_jupyter.magics.run import watch_new_run
+    from dhhera_jupyter.platform.pipeline_runs import run_target
 
-    if not built and (handle.created or platform.built_spec(handle.workflow) is None):
-        build_into(handle, parameters)
-    return run_pipeline(handle.name, parameters, project=handle.project, entity=handle.workflow, wait=wait)
+    if not built:
+        spec = None if handle.created else platform.built_spec(handle.workflow)
+        if spec is None:
+            build_into(handle, parameters)
+        else:
+            handle.spec, handle.graph, handle.source = spec, graph_of(spec), "build"
+    assert handle.spec is not None  # a completed build_into always leaves its spec
+    target = run_target(handle.name, handle.project, workflow=handle.workflow, spec=handle.spec)
+    return watch_new_run(target, handle.graph, parameters, wait=wait)
 
 
 def build_into(handle: PipelineHandle, parameters: dict[str, Any] | None = None) -> PipelineHandle:
-    """Build the handle's workflow with progress shown, then draw the DAG from the built spec."""
+    """Build the handle's workflow with progress shown, then draw the DAG from the built spec.
+
+    Raises
+    ------
+    BuildError
+        The build failed; it carries the handle (the workflow is registered: the magic still stores it).
+    """
     progress = BuildProgress(handle.name)
     started = time.monotonic()
     try:
         run = platform.build(handle.workflow, parameters, on_progress=progress)
     except BuildError as err:
-        run = getattr(err, "run", None)
-        handle.build_run = run
-        progress.finish(str(run.status.state) if run is not None else "ERROR", time.monotonic() - started)
-        raise
+        handle.build_run = err.run
+        progress.finish(str(err.run.status.state) if err.run is not None else "ERROR", time.monotonic() - started)
+        raise BuildError(str(err), run=err.run, log_tail=err.log_tail, handle=handle) from err
     progress.finish("COMPLETED", time.monotonic() - started)
     handle.build_run = run
     with platform.sdk_errors():
@@ -168,9 +172,11 @@ def build_into(handle: PipelineHandle, parameters: dict[str, Any] | None = None)
     spec = platform.built_spec(handle.workflow) or platform.built_manifest(run)
     if spec is None:
         raise BuildError(
-            f"The build of workflow '{handle.name}' completed but left no Argo spec (run {run.id}); see its logs."
+            f"The build of workflow '{handle.name}' completed but left no Argo spec (run {run.id}); see its logs.",
+            run=run,
+            handle=handle,
         )
-    handle.spec, handle.graph, handle.source = spec, _graph(spec), "build"
+    handle.spec, handle.graph, handle.source = spec, graph_of(spec), "build"
     return handle
 
 
@@ -278,11 +284,9 @@ def show(name: str, *, project: str | None = None) -> PipelineHandle:
     workflow = platform.get_workflow(name, project)
     spec = platform.built_spec(workflow)
     if spec is None:
-        raise NotFound(
-            f"Workflow '{name}' in project '{project}' has no build yet (version {workflow.id}); "
-            f"build it with %hera build {name}."
-        )
-    return PipelineHandle(name=name, project=project, workflow=workflow, spec=spec, graph=_graph(spec), source="build")
+        raise NotBuilt(name, project)
+    graph = graph_of(spec)
+    return PipelineHandle(name=name, project=project, workflow=workflow, spec=spec, graph=graph, source="build")
 
 
 def preview(
@@ -318,7 +322,7 @@ def preview(
             f"preview() takes a Hera Workflow, its handler or source text, not {type(pipeline).__name__}."
         )
     spec = manifest.get("spec", manifest)
-    return PipelineHandle(name=label, project=project, spec=spec, graph=_graph(manifest), source="preview")
+    return PipelineHandle(name=label, project=project, spec=spec, graph=graph_of(manifest), source="preview")
 
 
 def use(target: str) -> platform.Backend:

@@ -1,17 +1,23 @@
-"""Pipeline runs through the SDK: check parameters and task options, submit, stop, find a step's child run."""
+"""Pipeline runs through the SDK: the one "start a pipeline run" use case (a built target, checked parameters and
+task options, submit), stop, find a step's child run."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from dhhera_jupyter.documents.build import build_spec
 from dhhera_jupyter.documents.fields import section
+from dhhera_jupyter.documents.keys import parse_exec, workflow_key
 from dhhera_jupyter.documents.states import FINISHED_RUN_STATES
 from dhhera_jupyter.errors import Conflict, DhheraError, NotBuilt, NotFound
 from dhhera_jupyter.platform.backend import backend, sdk
+from dhhera_jupyter.platform.runs import build as build_workflow
 from dhhera_jupyter.platform.sdk_errors import sdk_errors
+from dhhera_jupyter.platform.workflows import built_spec, get_workflow
 
 #: Run states after which a run cannot be stopped.
 FINISHED_STATES = FINISHED_RUN_STATES
@@ -138,35 +144,136 @@ def parse_json_option(flag: str, text: str) -> Any:
         raise DhheraError(f"{flag} needs JSON; '{text}' is not valid JSON ({exc.msg} at column {exc.colno}).") from None
 
 
-def submit(workflow: Any, parameters: Mapping[str, Any], options: Mapping[str, Any] | None = None) -> dict:
-    """Start ``workflow.run(action="pipeline", ...)`` and return the new run's document (no waiting).
+@dataclass(frozen=True)
+class RunTarget:
+    """A built workflow version ready to run: what every "start a pipeline run" path needs, read once.
+
+    Attributes
+    ----------
+    name, project : str
+        The workflow and its project.
+    workflow : Workflow
+        The SDK entity of the version that runs.
+    spec : dict
+        The Argo WorkflowSpec of its build (``spec.build``, decoded once; the graph is drawn from it).
+    declared : dict
+        The workflow arguments of that build (:func:`declared_parameters`).
+    """
+
+    name: str
+    project: str
+    workflow: Any
+    spec: dict[str, Any]
+    declared: dict[str, dict[str, Any]]
+
+
+def run_target(
+    name: str,
+    project: str | None = None,
+    *,
+    workflow: Any = None,
+    spec: Mapping[str, Any] | None = None,
+    build: bool = False,
+) -> RunTarget:
+    """The built latest version of workflow ``name`` (or of the ``workflow`` entity the caller holds).
+
+    Parameters
+    ----------
+    name : str
+        Workflow name.
+    project : str, optional
+        Project (default: the backend's default project).
+    workflow : Workflow, optional
+        The SDK entity when the caller already has it (no GET).
+    spec : mapping, optional
+        Its build's WorkflowSpec when the caller has just decoded it (no second decode).
+    build : bool
+        Build it (and wait) when it has never been built.
 
     Raises
     ------
+    NotFound
+        Unknown workflow.
     NotBuilt
-        If the workflow has no build.
-    DhheraError
-        If the backend refuses the run (the run's ERROR message when it is created failed).
+        Never built (and ``build`` not asked).
+    BuildError
+        The build asked for failed.
     """
+    project = project or backend().project
+    if workflow is None:
+        workflow = get_workflow(name, project)
+    built = dict(spec) if spec is not None else built_spec(workflow)
+    if built is None and build:
+        build_workflow(workflow)
+        workflow = get_workflow(name, project)
+        built = built_spec(workflow)
+    if built is None:
+        raise NotBuilt(name, project)
+    return RunTarget(name, project, workflow, built, declared_parameters(built))
+
+
+def target_of_run(
+    doc: Mapping[str, Any], project: str | None = None, *, spec: Mapping[str, Any] | None = None
+) -> RunTarget:
+    """The workflow version a pipeline run ran, with that run's build: to run it again with the same DAG.
+
+    ``spec`` is the run's decoded build when the caller already has it (no second decode).
+
+    Raises
+    ------
+    NotFound
+        The run names no workflow version, or that version no longer exists.
+    NotBuilt
+        The run carries no build (it never started).
+    """
+    project = project or backend().project
+    exec_string = str(section(doc, "spec").get("workflow") or "")
+    ref = parse_exec(exec_string)
+    if ref is None or not ref.id:
+        raise NotFound(f"Run {doc.get('id')} names no workflow version ('{exec_string}'), so it cannot run again.")
+    built = dict(spec) if spec is not None else build_spec(doc)
+    if built is None:
+        raise NotBuilt(ref.name, project)
+    dh = sdk()
+    with sdk_errors(not_found=f"Workflow '{ref.name}' of this run no longer exists in project '{project}'."):
+        workflow = dh.get_workflow(workflow_key(project, ref.name, ref.id))
+    return RunTarget(ref.name, project, workflow, built, declared_parameters(built))
+
+
+def start_run(target: RunTarget, parameters: Mapping[str, Any], options: Mapping[str, Any] | None = None) -> dict:
+    """The one "start a pipeline run" use case: check ``parameters`` against the build, submit, no waiting.
+
+    The magics (``%hera run``, ``%%hera_pipeline --run``), their twins, the run panel's re-run and the
+    sidebar's run and re-run routes all start runs here.
+
+    Parameters
+    ----------
+    target : RunTarget
+        From :func:`run_target` or :func:`target_of_run`.
+    parameters : mapping
+        Run parameters (checked by :func:`check_parameters`).
+    options : mapping, optional
+        Task options, already checked by :func:`check_task_options`.
+
+    Returns
+    -------
+    dict
+        The new run's document.
+
+    Raises
+    ------
+    DhheraError
+        A parameter is unknown, missing or not a scalar, or the backend refused the run (its ERROR message).
+    """
+    checked = check_parameters(target.name, target.declared, parameters)
     sdk()
-    build = (workflow.spec.to_dict() if hasattr(workflow.spec, "to_dict") else {}).get("build") or {}
-    if not build.get("base64"):
-        raise NotBuilt(not_built_message(workflow.name))
     with sdk_errors():
-        run = workflow.run(action="pipeline", parameters=dict(parameters), log_info=False, **dict(options or {}))
+        run = target.workflow.run(action="pipeline", parameters=dict(checked), log_info=False, **dict(options or {}))
     doc = run.to_dict()
     status = doc.get("status") or {}
     if status.get("state") == "ERROR" and status.get("message"):
-        raise DhheraError(f"The pipeline run of workflow '{workflow.name}' could not start: {status['message']}")
+        raise DhheraError(f"The pipeline run of workflow '{target.name}' could not start: {status['message']}")
     return doc
-
-
-def not_built_message(name: str) -> str:
-    """The error text for a workflow that was never built."""
-    return (
-        f"Workflow '{name}' has never been built, so it cannot run; build it with `%hera build {name}` "
-        f"(or run it with `%hera run {name} --build`)."
-    )
 
 
 def stop_run(run_id: str, project: str | None = None) -> dict:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dhhera_jupyter import platform
-from dhhera_jupyter.documents.keys import parse_exec, workflow_key
+from dhhera_jupyter.documents.keys import parse_exec
 from dhhera_jupyter.errors import NotFound
 from dhhera_jupyter.platform import projects
 
@@ -43,20 +42,3 @@ def workflow_doc(project: str, exec_string: str) -> dict:
     if not docs:
         raise NotFound(gone)
     return docs[0]
-
-
-def workflow_entity(project: str, exec_string: str) -> Any:
-    """The SDK workflow entity of the version a run names (to run it again).
-
-    Raises
-    ------
-    NotFound
-        When that version no longer exists.
-    """
-    parsed = parse_exec(exec_string)
-    if parsed is None or not parsed.id:
-        raise NotFound(f"The run names no workflow version ('{exec_string}').")
-    name, version = parsed.name, parsed.id
-    dh = platform.sdk()
-    with platform.sdk_errors(not_found=f"Workflow '{name}' of this run no longer exists in project '{project}'."):
-        return dh.get_workflow(workflow_key(project, name, version))

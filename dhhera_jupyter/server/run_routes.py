@@ -7,15 +7,14 @@ from typing import Any
 from tornado import web
 
 from dhhera_jupyter.errors import NotFound, PipelineError
-from dhhera_jupyter.server import reads
 from dhhera_jupyter.server.base import SidebarHandler
 from dhhera_jupyter.server.graphs import DrawnGraph, GraphCache
-from dhhera_jupyter.server.http_errors import BadRequest, Conflict
+from dhhera_jupyter.server.http_errors import BadRequest
 from dhhera_jupyter.server.project_cache import json_body
 from dhhera_jupyter.server.run_view import run_view
 from dhhera_jupyter.server.services import read_service
 from dhhera_jupyter.server.summary import PIPELINE_KIND, section
-from dhhera_jupyter.server.workflow_routes import start_pipeline
+from dhhera_jupyter.server.workflow_routes import started_run
 
 #: Log bytes read at most (the end of the log); a log view does not need megabytes.
 MAX_LOG_BYTES = 200_000
@@ -91,30 +90,25 @@ def read_logs(run_id: str, project: str, step: str | None, graphs: GraphCache) -
 
 
 def stop_run(run_id: str, project: str) -> dict[str, Any]:
-    """Ask the backend to stop a run that has not finished."""
+    """Ask the backend to stop a run that has not finished (a finished one is a :class:`Conflict`)."""
     from dhhera_jupyter import platform
     from dhhera_jupyter.platform import pipeline_runs
 
-    doc = platform.run_doc(run_id, project)
-    state = str((doc.get("status") or {}).get("state") or "")
-    if state in pipeline_runs.FINISHED_STATES:
-        raise Conflict(f"Run {run_id} already finished ({state}); there is nothing to stop.")
     pipeline_runs.stop_run(run_id, project)
     after = platform.run_doc(run_id, project)
     return {"run_id": run_id, "state": str((after.get("status") or {}).get("state") or "")}
 
 
 def rerun(run_id: str, project: str) -> dict[str, Any]:
-    """Run the workflow version of a pipeline run again with the same parameters."""
+    """Run the workflow version of a pipeline run again with the same parameters (and the same build)."""
     from dhhera_jupyter import platform
+    from dhhera_jupyter.platform import pipeline_runs
 
     doc = platform.run_doc(run_id, project)
     if doc.get("kind") != PIPELINE_KIND:
         raise BadRequest(f"Run {run_id} is a {doc.get('kind')} run; only pipeline runs can be run again.")
-    spec = section(doc, "spec")
-    workflow = reads.workflow_entity(project, str(spec.get("workflow") or ""))
-    parameters = section(spec, "parameters")
-    return start_pipeline(str(workflow.name), project, dict(parameters), workflow=workflow)
+    target = pipeline_runs.target_of_run(doc, project)
+    return started_run(pipeline_runs.start_run(target, dict(section(section(doc, "spec"), "parameters"))))
 
 
 class RunHandler(SidebarHandler):

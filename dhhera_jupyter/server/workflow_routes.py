@@ -37,8 +37,8 @@ def start_build(name: str, project: str) -> dict[str, Any]:
     return {"run_id": str(run.id), "state": str(run.status.state), "kind": "build"}
 
 
-def start_pipeline(name: str, project: str, parameters: dict[str, Any], workflow: Any = None) -> dict[str, Any]:
-    """Check ``parameters`` against the workflow's build and start a pipeline run (no waiting).
+def start_pipeline(name: str, project: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Start a pipeline run of the latest version of ``name`` (no waiting), through the one use case.
 
     Raises
     ------
@@ -47,20 +47,14 @@ def start_pipeline(name: str, project: str, parameters: dict[str, Any], workflow
     DhheraError
         A parameter is unknown, missing or not a scalar.
     """
-    from dhhera_jupyter import platform
     from dhhera_jupyter.platform import pipeline_runs
 
-    if workflow is None:
-        reads.require_project(project)
-        workflow = platform.get_workflow(name, project)
-    spec = platform.built_spec(workflow)
-    if spec is None:
-        raise pipeline_runs.NotBuilt(
-            f"Workflow '{name}' has never been built, so it cannot run; build it first (Build in the sidebar, "
-            f"or `%hera build {name}`)."
-        )
-    checked = pipeline_runs.check_parameters(name, pipeline_runs.declared_parameters(spec), parameters)
-    doc = pipeline_runs.submit(workflow, checked)
+    reads.require_project(project)  # the facade would create a missing project
+    return started_run(pipeline_runs.start_run(pipeline_runs.run_target(name, project), parameters))
+
+
+def started_run(doc: dict[str, Any]) -> dict[str, Any]:
+    """The body of a route that started a pipeline run."""
     return {"run_id": str(doc.get("id")), "state": str((doc.get("status") or {}).get("state")), "kind": "pipeline"}
 
 

@@ -87,7 +87,7 @@ def test_show_before_any_build_says_to_build(shell, project, functions):
 
     message = usage_error(shell, f"show etl --project {project.name}")
 
-    assert "has no build yet" in message and "%hera build etl" in message
+    assert "has never been built" in message and "%hera build etl" in message
 
 
 def test_build_failing_on_the_backend_shows_its_message_and_log_tail(shell, dh, project, functions, capsys):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.magics.conftest import PIPELINE
@@ -54,3 +56,42 @@ def test_run_option_reuses_the_build_of_an_unchanged_cell(shell, dh, project, fu
     )
     assert changed.state == "COMPLETED"
     assert _builds(dh, project, "etl") == 2
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[tuple[Any, Any]]:
+    """Wrap ``module.name`` so that every call's first argument and result are recorded (the call still happens)."""
+    calls: list[tuple[Any, Any]] = []
+    real = getattr(module, name)
+
+    def counting(first: Any, *args: Any, **kwargs: Any) -> Any:
+        result = real(first, *args, **kwargs)
+        calls.append((first, result))
+        return result
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+@pytest.mark.parametrize("changed", [True, False], ids=["new cell", "unchanged cell"])
+def test_run_option_decodes_the_build_once_and_draws_each_document_once(
+    shell, project, functions, monkeypatch, changed
+):
+    import dhhera_jupyter.documents.build
+    import dhhera_jupyter.graph
+
+    line = f"etl --project {project.name} --run --wait"
+    if not changed:
+        shell.run_cell_magic("hera_pipeline", line, PIPELINE)  # built and run once before counting
+    decodes = _count_calls(monkeypatch, dhhera_jupyter.documents.build, "decode_text")
+    graphs = _count_calls(monkeypatch, dhhera_jupyter.graph, "from_workflow")
+
+    watched = shell.run_cell_magic("hera_pipeline", line, PIPELINE)
+
+    assert watched.state == "COMPLETED"
+    assert len(decodes) == 1  # the build's spec.build, read once for the graph, the parameters and the run
+    # One graph of the cell's own Workflow (the check before registering: Hera names its tasks anew at every
+    # call, so it cannot stand for the built DAG) and one of the built spec, which the run panel shows.
+    kernel = [graph for doc, graph in graphs if "metadata" in doc]
+    built = [graph for doc, graph in graphs if "metadata" not in doc]
+    assert (len(kernel), len(built)) == (1, 1)
+    assert watched.graph is built[0]
