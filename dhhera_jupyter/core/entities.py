@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from dhhera_jupyter.core import fsm
 from dhhera_jupyter.core.names import name_problem, project_problem
 from dhhera_jupyter.core.store import Query, Store
+from dhhera_jupyter.documents import keys
 
 #: Entity types with versions: listing shows the newest version per name unless ``versions=all``.
 VERSIONED = frozenset({"function", "workflow", "artifact", "dataitem", "model"})
@@ -24,7 +25,6 @@ CONTEXT_TYPES = frozenset({"function", "workflow", "task", "run", "artifact", "d
 
 USER = "local"
 _KIND = re.compile(r"^[a-zA-Z0-9._+\-:]+$")
-_EXEC = re.compile(r"^(?P<kind>[^:/]+)://(?P<project>[^/]+)/(?P<name>[^:]+)(?::(?P<id>.+))?$")
 
 
 class ApiError(Exception):
@@ -45,10 +45,17 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def parse_exec(ref: str) -> dict[str, str] | None:
-    """Split an exec string ``kind://project/name:id`` into its parts (``None`` when malformed)."""
-    m = _EXEC.match(ref or "")
-    return m.groupdict() if m else None
+def parse_exec(ref: str) -> dict[str, str | None] | None:
+    """Split an exec string ``kind://project/name:id`` into its parts (``None`` when malformed).
+
+    The grammar is :func:`dhhera_jupyter.documents.keys.parse_exec`'s; the core reads the parts as a dict.
+    """
+    parsed = keys.parse_exec(ref)
+    return (
+        None
+        if parsed is None
+        else {"kind": parsed.kind, "project": parsed.project, "name": parsed.name, "id": parsed.id}
+    )
 
 
 def entity_key(type_: str, doc: dict) -> str:

@@ -33,6 +33,7 @@ from typing import Any
 
 from dhhera_jupyter.core import fsm
 from dhhera_jupyter.documents.node_fields import NODE_FIELDS
+from dhhera_jupyter.documents.states import PIPELINE_RUN_KIND
 
 #: DHCore's ``monitors.delay`` default (``framework-k8s.yml``: ``${MONITORS_DELAY:10}``, minimum 10).
 DHCORE_MONITOR_DELAY = 10.0
@@ -282,7 +283,7 @@ def pod_logs(run: Mapping[str, Any], text: str) -> list[tuple[dict[str, str], st
     other run has the one log of its job pod.
     """
     kind = str(run.get("kind") or "")
-    if kind != "hera+pipeline:run":
+    if kind != PIPELINE_RUN_KIND:
         pod = "j-" + kind.split(":", 1)[0].replace("+", "-") + "-" + str(run.get("id"))
         return [({"pod": pod, "container": "main"}, text)] if text else []
     lines = text.splitlines(keepends=True)

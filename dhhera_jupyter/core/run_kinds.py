@@ -19,6 +19,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from dhhera_jupyter.documents.states import (
+    BUILD_RUN_KIND,
+    COMPLETED,
+    FUNCTION_BUILD_RUN_KIND,
+    JOB_RUN_KIND,
+    PIPELINE_RUN_KIND,
+    RUNNING,
+    SERVE_RUN_KIND,
+    TERMINAL_RUN_STATES,
+)
+
 #: Executor names (the daemon maps each to an object implementing :class:`Executor`).
 WORKER = "worker"  # a worker process of the pool: the runtime's own ``run.run()``
 SERVICE = "service"  # a long-running worker process serving HTTP on 127.0.0.1 (own bound)
@@ -78,17 +89,17 @@ class RunKind:
 KINDS: dict[str, RunKind] = {
     entry.kind: entry
     for entry in (
-        RunKind("python+job:run", WORKER, needs=(NEEDS_FUNCTION_ENV,)),
+        RunKind(JOB_RUN_KIND, WORKER, needs=(NEEDS_FUNCTION_ENV,)),
         RunKind(
-            "python+serve:run",
+            SERVE_RUN_KIND,
             SERVICE,
             needs=(NEEDS_FUNCTION_ENV,),
             running_on=RUNNING_ON_SERVICE,
             completes=COMPLETES_NEVER,
         ),
-        RunKind("python+build:run", ENVIRONMENT, on_complete=RECORD_FUNCTION_ENV),
-        RunKind("hera+build:run", WORKER, on_complete=STORE_WORKFLOW_BUILD),
-        RunKind("hera+pipeline:run", PIPELINE, needs=(NEEDS_WORKFLOW_BUILD,), completes=COMPLETES_ON_PHASE),
+        RunKind(FUNCTION_BUILD_RUN_KIND, ENVIRONMENT, on_complete=RECORD_FUNCTION_ENV),
+        RunKind(BUILD_RUN_KIND, WORKER, on_complete=STORE_WORKFLOW_BUILD),
+        RunKind(PIPELINE_RUN_KIND, PIPELINE, needs=(NEEDS_WORKFLOW_BUILD,), completes=COMPLETES_ON_PHASE),
     )
 }
 
@@ -224,23 +235,21 @@ def describe() -> list[dict[str, str]]:
 
 # -- pipeline steps ------------------------------------------------------------------------------
 
-_TERMINAL = frozenset({"COMPLETED", "ERROR", "STOPPED"})
-
 
 def step_settled(run: Mapping) -> bool:
     """Whether a pipeline step waiting for ``run`` can go on: the run ended, or it is a service that is up (the
     platform's serve step waits for ``status.service``, and the service keeps running after the step)."""
     status = run.get("status") or {}
-    return status.get("state") in _TERMINAL or step_succeeded(run)
+    return status.get("state") in TERMINAL_RUN_STATES or step_succeeded(run)
 
 
 def step_succeeded(run: Mapping) -> bool:
     """Whether the step of ``run`` succeeded: it COMPLETED, or it is a service that is RUNNING with its service."""
     status = run.get("status") or {}
-    if status.get("state") == "COMPLETED":
+    if status.get("state") == COMPLETED:
         return True
     entry = KINDS.get(str(run.get("kind", "")))
-    return bool(entry is not None and entry.is_service and status.get("state") == "RUNNING" and status.get("service"))
+    return bool(entry is not None and entry.is_service and status.get("state") == RUNNING and status.get("service"))
 
 
 def service_url(run: Mapping) -> str | None:

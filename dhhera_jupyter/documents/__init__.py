@@ -6,7 +6,8 @@
 API summary
 -----------
 ``documents.states``
-    Run kinds ``BUILD_RUN_KIND``, ``PIPELINE_RUN_KIND``, ``JOB_RUN_KIND``, ``WORKFLOW_KIND``; run
+    Run kinds ``BUILD_RUN_KIND``, ``PIPELINE_RUN_KIND``, ``JOB_RUN_KIND``, ``SERVE_RUN_KIND``,
+    ``FUNCTION_BUILD_RUN_KIND``, ``WORKFLOW_KIND``; run
     states and their sets ``TERMINAL_RUN_STATES`` (COMPLETED/ERROR/STOPPED), ``GONE_RUN_STATES``,
     ``FINISHED_RUN_STATES`` (terminal or gone), ``ACTIVE_RUN_STATES``, ``STOPPABLE_RUN_STATES``;
     node states ``NODE_STATES`` (legend order), ``FINAL_NODE_STATES``, ``BAD_NODE_STATES``; Argo

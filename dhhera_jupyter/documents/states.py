@@ -11,10 +11,14 @@ from __future__ import annotations
 #: Kind of the workflows this package registers (``hera://project/name:id``).
 WORKFLOW_KIND = "hera"
 
-#: Run kinds: building a Hera pipeline into an Argo spec, running that spec, running a python job.
+#: Run kinds: building a Hera pipeline into an Argo spec, running that spec, running a python job, serving a
+#: python function over HTTP, building a python function's environment. The local core's table of how each
+#: executes is :data:`dhhera_jupyter.core.run_kinds.KINDS`; every module names a kind through these constants.
 BUILD_RUN_KIND = "hera+build:run"
 PIPELINE_RUN_KIND = "hera+pipeline:run"
 JOB_RUN_KIND = "python+job:run"
+SERVE_RUN_KIND = "python+serve:run"
+FUNCTION_BUILD_RUN_KIND = "python+build:run"
 
 # -- run states (DigitalHub) -----------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dhhera_jupyter.documents.states import BUILD_RUN_KIND, SERVE_RUN_KIND
+
 #: The target of every run the local core executes: the SDK's own entry point.
 DEFAULT_TARGET = "dhhera_jupyter.executor.entry:run_sdk"
 
@@ -71,8 +73,8 @@ def _run_service(run: Any) -> None:
 
 #: Run kinds whose process does something else than the runtime's ``run.run()``.
 RUNNERS: dict[str, Callable[[Any], None]] = {
-    "hera+build:run": _run_hera_build,
-    "python+serve:run": _run_service,
+    BUILD_RUN_KIND: _run_hera_build,
+    SERVE_RUN_KIND: _run_service,
 }
 
 

@@ -21,10 +21,12 @@ import os
 import threading
 from typing import Any
 
+from dhhera_jupyter.documents.states import BUILD_RUN_KIND, JOB_RUN_KIND, PIPELINE_RUN_KIND
+
 log = logging.getLogger(__name__)
 
 #: Entity kinds whose builders are looked up once so that the SDK's lazy registries are filled.
-_WARM_KINDS = ("python+job:run", "hera+build:run", "hera+pipeline:run")
+_WARM_KINDS = (JOB_RUN_KIND, BUILD_RUN_KIND, PIPELINE_RUN_KIND)
 
 _session: Any = None
 _session_pid: int | None = None
