@@ -17,7 +17,9 @@ def load_ipython_extension(ipython: Any) -> None:
 
     ipython.register_magics(PipelineMagics)
     ipython.register_magics(HeraMagics)
-    from dhhera_jupyter.platform import fast_wait
+    from dhhera_jupyter.platform import fast_wait, record_user_config
+
+    record_user_config()  # the user's DH_CONFIG, before a backend points it elsewhere (%hera use PROFILE reads it)
 
     fast_wait.install()  # the SDK's Run.wait polls the local core every 0.1 s (DHHERA_FAST_WAIT=0: off)
     if settings.preload_enabled():

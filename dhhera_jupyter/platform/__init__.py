@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dhhera_jupyter.platform.backend import (
     Backend,
+    UserConfig,
     backend,
     backend_pending,
     preload,
     probe,
+    record_user_config,
     sdk,
     sdk_loaded,
     use,
@@ -41,6 +43,8 @@ from dhhera_jupyter.platform.workflows import (
 __all__ = [
     "TERMINAL_STATES",
     "Backend",
+    "UserConfig",
+    "record_user_config",
     "backend",
     "build",
     "build_failure",

@@ -42,8 +42,64 @@ _lock = threading.RLock()
 _sdk: ModuleType | None = None
 _backend: Backend | None = None
 _preload: threading.Thread | None = None
-#: Variables this module changed, with the value each had before (None: unset).
+#: Variables this module changed, with the value each had before (None: unset), to undo them on a switch.
 _changed: dict[str, str | None] = {}
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    """The user's own DigitalHub configuration, as it was before this package pointed the SDK at a backend.
+
+    Pointing the SDK at the local core sets ``DH_CONFIG`` to the core's private, empty ini; ``%hera use
+    PROFILE`` must still read the profiles of the user's file. So the user's value is recorded once, by
+    ``%load_ext dhhera_jupyter`` (:func:`record_user_config`), or else just before this module first changes
+    the environment.
+
+    Attributes
+    ----------
+    dh_config : str or None
+        ``DH_CONFIG`` as the user set it (None: unset, the SDK's default ``~/.dhcore.ini``).
+    """
+
+    dh_config: str | None
+
+    @classmethod
+    def from_environment(cls) -> UserConfig:
+        """The configuration the environment names now."""
+        return cls(os.environ.get("DH_CONFIG") or None)
+
+    @property
+    def ini_path(self) -> Path:
+        """The user's ini file (``DH_CONFIG``, else ``~/.dhcore.ini``)."""
+        return Path(self.dh_config) if self.dh_config else Path.home() / ".dhcore.ini"
+
+
+_user_config: UserConfig | None = None
+
+
+def record_user_config(config: UserConfig | None = None) -> UserConfig | None:
+    """Record the user's configuration: ``config``, or (when none is recorded yet) the environment's.
+
+    Returns
+    -------
+    UserConfig or None
+        The configuration recorded before this call (None: none yet), so a caller can put it back.
+    """
+    global _user_config
+    with _lock:
+        previous = _user_config
+        if config is not None:
+            _user_config = config
+        elif _user_config is None:
+            _user_config = UserConfig.from_environment()
+        return previous
+
+
+def user_config() -> UserConfig:
+    """The recorded user configuration (recorded from the environment now when nothing is yet)."""
+    record_user_config()
+    assert _user_config is not None
+    return _user_config
 
 
 @dataclass
@@ -100,6 +156,7 @@ def _versions() -> dict[str, str]:
 
 def _set_env(values: dict[str, str | None]) -> None:
     """Set (or, for None, unset) variables, remembering their first previous value for :func:`_restore_env`."""
+    record_user_config()  # before the first change: what the user had
     for key, value in values.items():
         if key == "RUN_ID":  # would attach every SDK call of the kernel to a run
             continue
@@ -293,10 +350,8 @@ def _reset_sdk_client() -> None:
 
 
 def user_ini_path() -> Path:
-    """The user's own ini file: ``DH_CONFIG`` as it was before this module pointed it at the local core's private
-    one, else ``~/.dhcore.ini``."""
-    user_config = _changed["DH_CONFIG"] if "DH_CONFIG" in _changed else os.environ.get("DH_CONFIG")
-    return Path(user_config) if user_config else Path.home() / ".dhcore.ini"
+    """The user's own ini file, as recorded (:class:`UserConfig`), not the local core's private one."""
+    return user_config().ini_path
 
 
 def ini_profile(name: str) -> tuple[str, dict[str, str | None]]:

@@ -81,3 +81,33 @@ def test_the_sdk_works_in_the_cell_after_load_ext_while_the_core_starts(tmp_path
         control.stop(home)
     assert result["ok"], result
     assert "Starting the local DigitalHub core" in result["out"]
+
+
+def test_load_ext_records_the_users_dh_config_for_profiles_read_later(tmp_path):
+    """Profiles of ``%hera use NAME`` come from the user's ini as it was at ``%load_ext``, even after a backend
+    points ``DH_CONFIG`` at the local core's private one."""
+    user_ini = tmp_path / "user.ini"
+    user_ini.write_text("[DEFAULT]\n\n[work]\ndhcore_endpoint = http://127.0.0.1:9\n")
+    result = run_python(
+        """
+        import json, os
+        from IPython.core.interactiveshell import InteractiveShell
+        from dhhera_jupyter.errors import DhheraError
+        import importlib
+        backend = importlib.import_module("dhhera_jupyter.platform.backend")
+        shell = InteractiveShell.instance()
+        shell.run_line_magic("load_ext", "dhhera_jupyter")
+        os.environ["DH_CONFIG"] = os.path.join(os.environ["DHHERA_HOME"], "private.ini")  # as the local core's
+        try:
+            backend.ini_profile("nope")
+        except DhheraError as exc:
+            message = str(exc)
+        print(json.dumps({"recorded": backend.user_config().dh_config, "message": message}))
+    """,
+        DHHERA_PRELOAD="0",
+        DHHERA_HOME=str(tmp_path / "home"),
+        DH_CONFIG=str(user_ini),
+    )
+
+    assert result["recorded"] == str(user_ini)
+    assert f"nor a profile of {user_ini} (profiles: work)" in result["message"]

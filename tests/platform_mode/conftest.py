@@ -114,6 +114,7 @@ def _workspace(platform: Platform, tmp_path: Path) -> Iterator[Platform]:
     ini.write_text("[DEFAULT]\n")  # a workspace user's own ini, without a profile: credentials come from env
     os.environ.update(platform.workspace_env())
     os.environ["DH_CONFIG"] = str(ini)
+    user = backend.record_user_config(backend.UserConfig(str(ini)))  # what %load_ext records in such a kernel
     try:
         backend.use(platform.endpoint)
         assert backend.backend().mode == "platform"
@@ -124,6 +125,7 @@ def _workspace(platform: Platform, tmp_path: Path) -> Iterator[Platform]:
         os.environ.update(saved)
         backend._backend = None  # the next test folder configures its own backend
         backend._changed.clear()
+        backend.record_user_config(user)
         backend._reset_sdk_client()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 from panel_pipelines import DIAMOND, add_workflow
@@ -20,21 +19,21 @@ from tests.support import wait_until
 backend = importlib.import_module("dhhera_jupyter.platform.backend")
 
 
-def _user_ini(monkeypatch: pytest.MonkeyPatch, ini: Path) -> None:
-    """Make ``ini`` the user's own ``DH_CONFIG``: in the environment, and as the value the backend remembers from
-    before it pointed the SDK at an earlier backend (profiles are looked up in the user's file, not ours)."""
+def _user_ini(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, ini: Path) -> None:
+    """Make ``ini`` the user's own ``DH_CONFIG``: in the environment, and recorded as the user's configuration (as
+    ``%load_ext`` records it), so profiles are looked up in the user's file, not in the local core's private one."""
     monkeypatch.setenv("DH_CONFIG", str(ini))
-    if "DH_CONFIG" in backend._changed:
-        monkeypatch.setitem(backend._changed, "DH_CONFIG", str(ini))
+    previous = backend.record_user_config(backend.UserConfig(str(ini)))
+    request.addfinalizer(lambda: backend.record_user_config(previous))
 
 
 def test_use_a_dhcore_ini_profile_takes_endpoint_and_token_from_the_file(
-    on_dhcore: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+    on_dhcore: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
     ini = tmp_path / "dhcore.ini"  # the workspace user's own ini (not the session's shared one)
-    _user_ini(monkeypatch, ini)
+    _user_ini(request, monkeypatch, ini)
     ini.write_text(
         "[DEFAULT]\ncurrent_environment = other\n\n"
         f"[myplatform]\ndhcore_endpoint = {on_dhcore.endpoint}\ndhcore_access_token = {on_dhcore.token}\n"
@@ -52,10 +51,10 @@ def test_use_a_dhcore_ini_profile_takes_endpoint_and_token_from_the_file(
 
 
 def test_use_of_an_unknown_profile_names_the_file_and_its_profiles(
-    on_dhcore: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    on_dhcore: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     ini = tmp_path / "dhcore.ini"
-    _user_ini(monkeypatch, ini)
+    _user_ini(request, monkeypatch, ini)
     ini.write_text(f"[DEFAULT]\n\n[work]\ndhcore_endpoint = {on_dhcore.endpoint}\n")
     with pytest.raises(DhheraError) as err:
         backend.use("holiday")
