@@ -62,21 +62,6 @@ def test_local_core_status_is_read_through_the_platform_door(core) -> None:
     assert local_core.status(Path("/nonexistent-dhhera-home")) is None
 
 
-def test_server_routes_import_neither_core_nor_executor() -> None:
-    import ast
-
-    server_dir = Path(__file__).resolve().parents[2] / "dhhera_jupyter" / "server"
-    offenders = []
-    for path in sorted(server_dir.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            offenders += [
-                f"{path.name}: {n}" for n in names if n.startswith(("dhhera_jupyter.core", "dhhera_jupyter.executor"))
-            ]
-    assert offenders == []
-
-
 ROUTE_METHODS = [
     (method.upper(), path.replace("([^/]+)", "x"))
     for path, handler in ROUTES
