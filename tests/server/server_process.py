@@ -37,6 +37,7 @@ class Server:
     token: str
     core_home: Path
     log_path: Path
+    process: subprocess.Popen | None = None
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         """``method <base_url>dhhera/<path>`` with the token; returns status and JSON body."""
@@ -96,6 +97,7 @@ def private_server(base: Path, lab: bool = False) -> Iterator[Server]:
     server = Server(f"http://127.0.0.1:{port}/", token, home, base / "server.log")
     with server.log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=base, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server.process = process
     try:
         deadline = time.monotonic() + 90
         while True:
