@@ -104,6 +104,16 @@ def isolated_local_core(home: Path) -> Any:
     return info
 
 
+def stop_server_and_core(server: subprocess.Popen | None) -> None:
+    """The end of a sidebar bench: stop its Jupyter server (when it started) and the isolated local core."""
+    from dhhera_jupyter.core import control
+
+    if server is not None:
+        server.terminate()
+        server.wait(timeout=20)
+    control.stop()
+
+
 def watch_panel_step(panel: Any, node_id: str, step: str) -> dict[str, float]:
     """Note when ``panel``'s DAG first draws ``node_id`` green, wait until ``step`` runs, then stay quiet a while.
 

@@ -29,10 +29,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.support, which sidebar_pipelines uses
 sys.path.insert(0, str(ROOT / "tests" / "server"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import isolated_local_core  # noqa: E402
+from harness import isolated_local_core, stop_server_and_core  # noqa: E402
 from sidebar_dag_latency import CHROMIUM, CHROMIUM_ARGS, start_lab  # noqa: E402 (after the sys.path setup above)
 from sidebar_refresh import PROJECT, Core, nodes_of, yaml_tasks  # noqa: E402
 
@@ -113,8 +114,6 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="dhhera-bench-sidebar1000-"))
 
-    from dhhera_jupyter.core import control
-
     info = isolated_local_core(home)
     core = Core(info)
     lab = None
@@ -174,10 +173,7 @@ def main() -> None:
               f"run view elements {big['shown']['elements'] / small['shown']['elements']:.2f}x, "
               f"route bytes {big['size'] / small['size']:.1f}x")  # fmt: skip
     finally:
-        if lab is not None:
-            lab.terminate()
-            lab.wait(timeout=20)
-        control.stop()
+        stop_server_and_core(lab)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "server"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import isolated_local_core  # noqa: E402
+from harness import isolated_local_core, stop_server_and_core  # noqa: E402
 from sidebar_refresh import Core, free_port, nodes_of, yaml_tasks  # noqa: E402 (after the sys.path setup above)
 
 PROJECT = "bench-sidebar"
@@ -108,7 +108,6 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="dhhera-bench-dag-"))
 
-    from dhhera_jupyter.core import control
     from dhhera_jupyter.graph.render import engine_in_use
 
     info = isolated_local_core(home)
@@ -144,10 +143,7 @@ def main() -> None:
         worst = max(max(first.values()), *(max(v) for v in later.values()))
         print(f"target (click to DAG visible < 1 s): {'MET' if worst < 1000 else 'NOT MET'} (worst {worst:.0f} ms)")
     finally:
-        if lab is not None:
-            lab.terminate()
-            lab.wait(timeout=20)
-        control.stop()
+        stop_server_and_core(lab)
 
 
 if __name__ == "__main__":

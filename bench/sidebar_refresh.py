@@ -38,7 +38,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "server"))
-from harness import isolated_local_core  # noqa: E402
+from harness import isolated_local_core, stop_server_and_core  # noqa: E402
 
 PROJECT = "bench-sidebar"
 
@@ -177,8 +177,6 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="dhhera-bench-sidebar-"))
 
-    from dhhera_jupyter.core import control
-
     info = isolated_local_core(home)
     server = None
     try:
@@ -262,10 +260,7 @@ def main() -> None:
         target = "MET" if received + sent < 1024 and statistics.median(times_304) < 20 else "NOT MET"
         print(f"target (unchanged refresh < 1 KB and < 20 ms server time): {target}")
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
-        control.stop()
+        stop_server_and_core(server)
 
 
 if __name__ == "__main__":

@@ -271,16 +271,27 @@ class LabPage:
             raise AssertionError(errors.all_inner_texts())
 
 
-@pytest.fixture()
-def lab(browser: object, lab_server: LabServer) -> Iterator[LabPage]:
-    """A fresh browser context on the session's Lab, closed after the test."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def lab_page(browser: object, server: LabServer, width: int, height: int) -> Iterator[LabPage]:
+    """A fresh browser context of ``width`` x ``height`` on ``server``'s Lab, closed when the generator ends."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
-        yield LabPage(page, lab_server)
+        yield LabPage(page, server)
     finally:
         context.close()
+
+
+@pytest.fixture()
+def lab(browser: object, lab_server: LabServer) -> Iterator[LabPage]:
+    """A fresh 1400x1000 browser context on the session's Lab, closed after the test."""
+    yield from lab_page(browser, lab_server, 1400, 1000)
+
+
+@pytest.fixture()
+def laptop(browser: object, lab_server: LabServer) -> Iterator[LabPage]:
+    """A fresh 1366x768 browser context (a common laptop screen, the size of the screenshots) on the session's Lab."""
+    yield from lab_page(browser, lab_server, 1366, 768)
 
 
 @pytest.fixture(scope="session")

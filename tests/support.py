@@ -50,3 +50,24 @@ def run_python(code: str, *, drop: tuple[str, ...] = (), timeout: float = 120, *
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+_WIDE = """
+from hera.workflows import DAG, Parameter, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+
+def pipeline():
+    with Workflow(entrypoint="dag", arguments=[Parameter(name="gate", value="none")]) as w:
+        with DAG(name="dag"):
+            for i in range({width}):
+                step(template={{"action": "job", "parameters": {{"gate": "{{{{workflow.parameters.gate}}}}"}}}},
+                     function="STEP_FUNCTION", name=f"s{{i}}")
+    return w
+"""
+
+
+def wide_pipeline(function: str) -> str:
+    """The source of a pipeline of ``{width}`` independent steps calling ``function``, each passed the ``gate``
+    parameter; fill ``width`` with ``str.format`` (for DAG size tests and benches)."""
+    return _WIDE.replace("STEP_FUNCTION", function)

@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 QUICKSTART = Path(__file__).resolve().parents[2] / "notebooks" / "quickstart.ipynb"
 GENERATED = re.compile(r"dag-op-|step-op-")
-
-
-@pytest.fixture()
-def laptop(browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
-    """A browser context at 1366x768, the size of a common laptop screen."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
-        yield LabPage(page, lab_server)
-    finally:
-        context.close()
 
 
 def _code_cells(path: Path) -> list[int]:

@@ -58,18 +58,6 @@ LAYOUT_PROBLEMS = """([panel, whole]) => {
 }"""
 
 
-@pytest.fixture()
-def laptop(browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
-    """A fresh 1366x768 browser context on the session's Lab."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
-        yield LabPage(page, lab_server)
-    finally:
-        context.close()
-
-
 def _theme_file(server: LabServer) -> Path:
     settings = server.root_dir.parent / "user-settings" / "@jupyterlab" / "apputils-extension"
     return settings / "themes.jupyterlab-settings"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
+
+from tests.support import wait_until, wide_pipeline
 
 #: Step functions. ``gate`` makes a step wait until a file exists (so a test can hold a run "running" and let
 #: it go), ``fail`` makes it raise. Parameter defaults are never empty: DHCore drops empty fields from the build.
@@ -93,31 +94,12 @@ def pipeline():
     return w
 """
 
-WIDE = """
-from hera.workflows import DAG, Parameter, Workflow
-from digitalhub_runtime_hera.dsl import step
-
-
-def pipeline():
-    with Workflow(entrypoint="dag", arguments=[Parameter(name="gate", value="none")]) as w:
-        with DAG(name="dag"):
-            for i in range({width}):
-                step(template={{"action": "job", "parameters": {{"gate": "{{{{workflow.parameters.gate}}}}"}}}},
-                     function="done", name=f"s{{i}}")
-    return w
-"""
+WIDE = wide_pipeline("done")
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "") -> Any:
     """Poll ``predicate`` until truthy (no fixed sleeps)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
-        time.sleep(0.05)
+    return wait_until(predicate, timeout, what=what)
 
 
 def add_workflow(project: Any, name: str, source: str, build: bool = True) -> Any:

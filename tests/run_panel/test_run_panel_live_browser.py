@@ -16,17 +16,6 @@ from tests.browser_harness import LabPage, poll
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture()
-def laptop(browser: Any, lab_server: Any) -> Any:
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
-        yield LabPage(page, lab_server)
-    finally:
-        context.close()
-
-
 def _brightness(css: str) -> float:
     """Sum of the red, green and blue of a computed CSS colour (``rgb(...)`` or ``color(srgb ...)``), 0-765."""
     numbers = [float(n) for n in re.findall(r"[\d.]+", css)[:3]]

@@ -5,9 +5,10 @@ Steps wait for a gate file when given one, so a test can hold a run "running", l
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
+
+from tests.support import wait_until, wide_pipeline
 
 #: Step functions. Parameter defaults are never empty: DHCore drops empty fields from the build.
 FUNCTIONS = """
@@ -45,31 +46,12 @@ def pipeline():
 """
 
 #: ``width`` independent steps (for DAG size tests and benches).
-WIDE = """
-from hera.workflows import DAG, Parameter, Workflow
-from digitalhub_runtime_hera.dsl import step
-
-
-def pipeline():
-    with Workflow(entrypoint="dag", arguments=[Parameter(name="gate", value="none")]) as w:
-        with DAG(name="dag"):
-            for i in range({width}):
-                step(template={{"action": "job", "parameters": {{"gate": "{{{{workflow.parameters.gate}}}}"}}}},
-                     function="hold", name=f"s{{i}}")
-    return w
-"""
+WIDE = wide_pipeline("hold")
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 90.0, what: str = "") -> Any:
     """Poll ``predicate`` until truthy (no fixed sleeps)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
-        time.sleep(0.05)
+    return wait_until(predicate, timeout, what=what)
 
 
 def add_functions(project: Any) -> None:
