@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 from IPython.core.error import UsageError
 
 from tests.magics.conftest import PIPELINE, pipeline_cell
+
+
+def in_dag(steps: str) -> str:
+    """A cell whose handler builds a Workflow with one DAG holding ``steps`` (lines as in the cells above: the
+    first step is on line 8 of the cell)."""
+    body = textwrap.indent(textwrap.dedent(steps).strip("\n") + "\n", " " * 12)
+    head = '\ndef pipeline():\n    with Workflow(entrypoint="dag") as w:\n        with DAG(name="dag"):\n'
+    return pipeline_cell(head + body + "    return w\n")
 
 
 def fails(shell, line: str, cell: str) -> str:
@@ -82,12 +92,8 @@ def test_step_outside_a_dag_or_steps_block_is_rejected_with_its_line(rejected):
 
 def test_step_naming_a_missing_function_lists_close_matches(rejected):
     message = rejected(
-        pipeline_cell("""
-        def pipeline():
-            with Workflow(entrypoint="dag") as w:
-                with DAG(name="dag"):
-                    step(template={"action": "job"}, function="f3")
-            return w
+        in_dag("""
+        step(template={"action": "job"}, function="f3")
     """)
     )
 
@@ -97,14 +103,10 @@ def test_step_naming_a_missing_function_lists_close_matches(rejected):
 
 def test_older_step_form_says_which_form_the_installed_runtime_expects(rejected):
     message = rejected(
-        pipeline_cell("""
-        def pipeline():
-            with Workflow(entrypoint="dag") as w:
-                with DAG(name="dag"):
-                    a = step(template={"action": "job"}, function="f1", outputs=["out"])
-                    b = step(template={"action": "job", "inputs": {"di": "{{inputs.parameters.di}}"}},
-                             function="f2", inputs=["di"], parameters={"di": a.get_parameter("out")})
-            return w
+        in_dag("""
+        a = step(template={"action": "job"}, function="f1", outputs=["out"])
+        b = step(template={"action": "job", "inputs": {"di": "{{inputs.parameters.di}}"}},
+                 function="f2", inputs=["di"], parameters={"di": a.get_parameter("out")})
     """)
     )
 
@@ -114,15 +116,11 @@ def test_older_step_form_says_which_form_the_installed_runtime_expects(rejected)
 
 def test_cycle_is_rejected(rejected):
     message = rejected(
-        pipeline_cell("""
-        def pipeline():
-            with Workflow(entrypoint="dag") as w:
-                with DAG(name="dag"):
-                    a = step(template={"action": "job"}, function="f1")
-                    b = step(template={"action": "job"}, function="f2")
-                    a >> b
-                    b >> a
-            return w
+        in_dag("""
+        a = step(template={"action": "job"}, function="f1")
+        b = step(template={"action": "job"}, function="f2")
+        a >> b
+        b >> a
     """)
     )
 
