@@ -10,6 +10,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 #: The repository (a fresh interpreter imports this checkout from it).
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +72,36 @@ def wide_pipeline(function: str) -> str:
     """The source of a pipeline of ``{width}`` independent steps calling ``function``, each passed the ``gate``
     parameter; fill ``width`` with ``str.format`` (for DAG size tests and benches)."""
     return _WIDE.replace("STEP_FUNCTION", function)
+
+
+def core_run_logs(project: str, run_id: str) -> str:
+    """A run's log text as the backend serves it (``GET .../runs/{id}/logs``, every object decoded and joined)."""
+    import base64
+
+    import requests
+
+    answer = requests.get(
+        f"{os.environ['DHCORE_ENDPOINT']}/api/v1/-/{project}/runs/{run_id}/logs",
+        headers={"Authorization": f"Bearer {os.environ['DHCORE_ACCESS_TOKEN']}"},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    return "".join(base64.b64decode(d["content"]).decode() for d in answer.json())
+
+
+def code_cell_index(nb: Any, start: str) -> int:
+    """The index of the first code cell of notebook ``nb`` whose source starts with ``start``."""
+    return next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.startswith(start))
+
+
+def cell_output_text(nb: Any, index: int, kind: str = "text/plain") -> str:
+    """All text of one cell's outputs: stream text, the ``kind`` of results and displays, and errors."""
+    parts = []
+    for out in nb.cells[index].outputs:
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type in ("execute_result", "display_data"):
+            parts.append(str(out.data.get(kind, "")))
+        elif out.output_type == "error":
+            parts.append(f"{out.ename}: {out.evalue}")
+    return "\n".join(parts)

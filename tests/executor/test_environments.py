@@ -7,13 +7,11 @@ installs are served from it.
 
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
-import requests
 
-from tests.support import wait_until
+from tests.support import core_run_logs, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -36,15 +34,8 @@ def marker():
 
 
 def _logs(project, run) -> str:
-    import base64
-
-    answer = requests.get(
-        f"{os.environ['DHCORE_ENDPOINT']}/api/v1/-/{project.name}/runs/{run.id}/logs",
-        headers={"Authorization": f"Bearer {os.environ['DHCORE_ACCESS_TOKEN']}"},
-        timeout=10,
-    )
-    answer.raise_for_status()
-    return "".join(base64.b64decode(d["content"]).decode() for d in answer.json())
+    """The run's log as the core serves it."""
+    return core_run_logs(project.name, run.id)
 
 
 def _done(run, timeout: float = 300):

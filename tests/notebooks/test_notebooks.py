@@ -9,6 +9,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tests.support import cell_output_text, code_cell_index
+
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 #: Variables that would point the kernel at another backend (the session's core, a platform).
@@ -31,19 +33,9 @@ def run_notebook(name: str, home: Path, workdir: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def outputs(nb: nbformat.NotebookNode, index: int, kind: str = "text/plain") -> str:
-    """All text of one cell's outputs (stream text and the ``kind`` of results)."""
-    parts = []
-    for out in nb.cells[index].outputs:
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif out.output_type in ("execute_result", "display_data"):
-            parts.append(str(out.data.get(kind, "")))
-    return "\n".join(parts)
-
-
-def cell_index(nb: nbformat.NotebookNode, start: str) -> int:
-    return next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.startswith(start))
+#: All text of one cell's outputs, and the first code cell starting with some text (tests/support.py).
+outputs = cell_output_text
+cell_index = code_cell_index
 
 
 @pytest.mark.slow

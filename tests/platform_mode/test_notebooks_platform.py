@@ -11,6 +11,7 @@ import pytest
 from nbclient import NotebookClient
 
 from tests.platform_mode.conftest import Platform
+from tests.support import cell_output_text, code_cell_index
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 _BACKEND_VARS = ("DHCORE_", "DH_", "AWS_", "S3_", "DHHERA_HOME", "RUN_ID")
@@ -31,16 +32,7 @@ def run_in_workspace(name: str, platform: Platform, tmp_path: Path) -> nbformat.
 
 def text_of(nb: nbformat.NotebookNode, start: str, kind: str = "text/plain") -> str:
     """Every text output of the code cell whose source starts with ``start``."""
-    index = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.startswith(start))
-    parts = []
-    for out in nb.cells[index].outputs:
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif out.output_type in ("execute_result", "display_data"):
-            parts.append(str(out.data.get(kind, "")))
-        elif out.output_type == "error":
-            parts.append(f"{out.ename}: {out.evalue}")
-    return "\n".join(parts)
+    return cell_output_text(nb, code_cell_index(nb, start), kind)
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import signal
 import pytest
 import requests
 
-from tests.support import wait_until
+from tests.support import core_run_logs, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -51,16 +51,8 @@ def _serve_fn(project, name: str, code: str, init: str = "init"):
 
 
 def _logs(project, run) -> str:
-    """The run's log as the core serves it (GET .../runs/{id}/logs)."""
-    import base64
-
-    answer = requests.get(
-        f"{os.environ['DHCORE_ENDPOINT']}/api/v1/-/{project.name}/runs/{run.id}/logs",
-        headers={"Authorization": f"Bearer {os.environ['DHCORE_ACCESS_TOKEN']}"},
-        timeout=10,
-    )
-    answer.raise_for_status()
-    return "".join(base64.b64decode(d["content"]).decode() for d in answer.json())
+    """The run's log as the core serves it."""
+    return core_run_logs(project.name, run.id)
 
 
 def _state(project, run_id: str, *states: str, timeout: float = 60):
