@@ -39,8 +39,8 @@ class NotBuilt(Conflict):
     """The workflow has no build yet, so it cannot run and has no built DAG to draw.
 
     Every path that needs a build (``%hera run``, ``%hera show``, ``%%hera_pipeline --run``, their twins, the
-    sidebar's run route) raises this one error, so the user reads one sentence naming the workflow and the
-    next step.
+    sidebar's run route, ``%hera push``) raises this one error, so the user reads one sentence naming the
+    workflow and the next step.
 
     Parameters
     ----------
@@ -48,13 +48,21 @@ class NotBuilt(Conflict):
         The workflow's name.
     project : str, optional
         Its project, named in the message when given.
+    consequence : str, optional
+        What the missing build prevents, when it is not running the workflow (``%hera push``: the function
+        versions it runs are not known); the next step is then to build and retry.
     """
 
-    def __init__(self, workflow: str, project: str | None = None) -> None:
+    def __init__(self, workflow: str, project: str | None = None, *, consequence: str | None = None) -> None:
         where = f" in project '{project}'" if project else ""
+        then = (
+            f" (or run it with `%hera run {workflow} --build`, or Build in the sidebar)."
+            if consequence is None
+            else ", then retry."
+        )
         super().__init__(
-            f"Workflow '{workflow}'{where} has never been built, so it cannot run; build it with "
-            f"`%hera build {workflow}` (or run it with `%hera run {workflow} --build`, or Build in the sidebar)."
+            f"Workflow '{workflow}'{where} has never been built, so {consequence or 'it cannot run'}; "
+            f"build it with `%hera build {workflow}`{then}"
         )
         self.workflow = workflow
         self.project = project

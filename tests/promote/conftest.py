@@ -86,11 +86,12 @@ def target_core(core: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 @pytest.fixture()
-def user_ini(target_core: TargetCore, monkeypatch: pytest.MonkeyPatch) -> Path:
+def user_ini(target_core: TargetCore, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
     """The user's ini file holds the target's profile (the SDK of the source keeps its own settings)."""
     backend = importlib.import_module("dhhera_jupyter.platform.backend")
     monkeypatch.setenv("DH_CONFIG", str(target_core.ini))
-    monkeypatch.delitem(backend._changed, "DH_CONFIG", raising=False)
+    previous = backend.record_user_config(backend.UserConfig(str(target_core.ini)))  # as %load_ext records it
+    request.addfinalizer(lambda: backend.record_user_config(previous))
     return target_core.ini
 
 

@@ -136,10 +136,7 @@ def workflow(src: EntityCalls, name: str, project: str) -> dict:
             f"'{name}' is a workflow of kind '{doc.get('kind')}', not a hera workflow; push copies hera workflows."
         )
     if build_spec(doc) is None:
-        raise NotBuilt(
-            f"Workflow '{name}' has never been built, so the function versions it runs are not known; "
-            f"build it with `%hera build {name}`, then push."
-        )
+        raise NotBuilt(name, project, consequence="the function versions it runs are not known")
     return doc
 
 
