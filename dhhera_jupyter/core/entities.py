@@ -10,6 +10,7 @@ import builtins
 import re
 import uuid
 from datetime import datetime, timezone
+from typing import Any
 
 from dhhera_jupyter.core import fsm
 from dhhera_jupyter.core.names import name_problem, project_problem
@@ -45,7 +46,7 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def parse_exec(ref: str) -> dict[str, str | None] | None:
+def parse_exec(ref: str) -> dict[str, Any] | None:
     """Split an exec string ``kind://project/name:id`` into its parts (``None`` when malformed).
 
     The grammar is :func:`dhhera_jupyter.documents.keys.parse_exec`'s; the core reads the parts as a dict.

@@ -162,8 +162,9 @@ def build_into(handle: PipelineHandle, parameters: dict[str, Any] | None = None)
     try:
         run = platform.build(handle.workflow, parameters, on_progress=progress)
     except BuildError as err:
-        handle.build_run = err.run
-        progress.finish(str(err.run.status.state) if err.run is not None else "ERROR", time.monotonic() - started)
+        failed: Any = err.run  # the SDK's build run, when the build got that far
+        handle.build_run = failed
+        progress.finish(str(failed.status.state) if failed is not None else "ERROR", time.monotonic() - started)
         raise BuildError(str(err), run=err.run, log_tail=err.log_tail, handle=handle) from err
     progress.finish("COMPLETED", time.monotonic() - started)
     handle.build_run = run
