@@ -61,7 +61,7 @@ class NotBuilt(Conflict):
             else ", then retry."
         )
         super().__init__(
-            f"Workflow '{workflow}'{where} has never been built, so {consequence or 'it cannot run'}; "
+            f"Workflow '{workflow}' has never been built{where}, so {consequence or 'it cannot run'}; "
             f"build it with `%hera build {workflow}`{then}"
         )
         self.workflow = workflow
