@@ -25,6 +25,7 @@ from dhhera_jupyter.status.timefmt import format_clock, format_duration
 from dhhera_jupyter.widgets._assets import load_stylesheet
 from dhhera_jupyter.widgets.run_details import StepDetails
 from dhhera_jupyter.widgets.run_form import ParametersForm
+from dhhera_jupyter.widgets.run_services import ServicesBox
 from dhhera_jupyter.widgets.run_table import StepTable, short_key, state_badge
 
 Submit = Callable[[dict[str, Any]], WatchedRun]
@@ -167,6 +168,7 @@ class RunPanel(w.VBox):
         self.table = StepTable(self._select)
         self.details = StepDetails()
         self.results_pane = w.HTML()
+        self.services = ServicesBox()
         self._graph_box = w.VBox([self.dag, self.legend] if self.dag is not None else [self.legend])
         self._graph_box.add_class("dhhera-RunPanel-graph")
         self._main = w.HBox([self._graph_box, self.details])
@@ -181,6 +183,7 @@ class RunPanel(w.VBox):
                 self.alert,
                 self.notice,
                 self.banner,
+                self.services,
                 self.form_box,
                 self._main,
                 self.table,
@@ -302,6 +305,7 @@ class RunPanel(w.VBox):
             if n.kind not in ("dag", "steps")
         ]
         self.table.set_steps(steps)
+        self.services.show(self.run.project if self.run else "", ())
         self.progress.value = progress_html(None, len(steps))
         _say(self.banner, "")
         self.results_pane.value = ""
@@ -346,6 +350,8 @@ class RunPanel(w.VBox):
                 self.table.set_steps(snap.steps)
             else:
                 self.table.update(change.steps.values())
+            if self.run is not None:
+                self.services.show(self.run.project, snap.steps)  # serve steps: their services outlive the run
         if change.progress is not None or change.state is not None or change.steps:
             self.progress.value = progress_html(snap)
         if change.failed_step is not None or change.message is not None or change.state is not None:
