@@ -3,18 +3,12 @@ service keeps RUNNING; the panel shows the service's URL and live state, and "St
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import requests
-from panel_pipelines import wait_for
+from panel_pipelines import add_serving_workflow, wait_for
 
 from dhhera_jupyter.magics.run import run
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
-
-from sidebar_pipelines import add_serve_workflow  # noqa: E402 (after the sys.path setup above)
 
 
 def _answers(url: str) -> bool:
@@ -26,8 +20,8 @@ def _answers(url: str) -> bool:
 
 
 def test_panel_shows_the_running_service_of_a_completed_pipeline_and_stops_it(project: Any) -> None:
-    add_serve_workflow(project, "panel-serve")
-    panel = run("panel-serve", project=project.name, panel=True)
+    add_serving_workflow(project)
+    panel = run("serving", project=project.name, panel=True)
     try:
         panel.wait(120)
         assert panel.state == "COMPLETED"
@@ -38,7 +32,7 @@ def test_panel_shows_the_running_service_of_a_completed_pipeline_and_stops_it(pr
         url = row.info["service"]["url"]
         assert url.startswith("http://127.0.0.1:") and f"href='{url}'" in row.html.value
         assert "dhhera-state-running" in row.html.value and ">serve<" in row.html.value
-        assert requests.get(f"{url}/ping", timeout=10).json()["greeting"] == "from-sidebar"
+        assert requests.get(f"{url}/ping", timeout=10).json()["greeting"] == "from-panel"
         assert row.stop_button.disabled is False and row.confirm.layout.display == "none"
 
         row.stop_button.click()
