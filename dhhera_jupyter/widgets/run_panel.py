@@ -280,7 +280,7 @@ class RunPanel(w.VBox):
             if n.kind not in ("dag", "steps")
         ]
         self.table.set_steps(steps)
-        self.services.show(self.run.project if self.run else "", ())
+        self.services.show((self.run.project if self.run else None) or "", ())
         self.progress.show(Progress((("pending", len(steps)),) if steps else (), len(steps)))
         _say(self.banner, "")
         self.results_pane.value = ""
@@ -326,7 +326,7 @@ class RunPanel(w.VBox):
             else:
                 self.table.update(change.steps.values())
             if self.run is not None:
-                self.services.show(self.run.project, snap.steps)  # serve steps: their services outlive the run
+                self.services.show(self.run.project or "", snap.steps)  # serve steps: their services outlive the run
         if change.progress is not None or change.state is not None or change.steps:
             self.progress.show(progress_of(snap))
         if change.failed_step is not None or change.message is not None or change.state is not None:

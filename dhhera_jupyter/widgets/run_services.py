@@ -83,7 +83,7 @@ class _ServiceRow(w.HBox):
         self.confirm.add_class("dhhera-RunPanel-serviceConfirm")
         self.confirm.layout.display = "none"
         self.stop_button.on_click(lambda _b: self._ask())
-        yes.on_click(lambda _b: (self._hide(), on_stop(self)))
+        yes.on_click(lambda _b: self._confirmed(on_stop))
         no.on_click(lambda _b: self._hide())
         self._buttons = [yes, no]
         super().__init__([self.html, self.stop_button, self.confirm])
@@ -103,6 +103,10 @@ class _ServiceRow(w.HBox):
         self.stop_button.disabled = not stoppable
         if not stoppable:
             self._hide()
+
+    def _confirmed(self, on_stop: Callable[[_ServiceRow], None]) -> None:
+        self._hide()
+        on_stop(self)
 
     def _ask(self) -> None:
         self.confirm.layout.display = ""
@@ -155,8 +159,9 @@ class ServicesBox(w.VBox):
             for run_id, step in wanted.items():
                 if run_id not in self._rows:
                     self._rows[run_id] = _ServiceRow(run_id, step_label(step.step), self._on_stop)
-            children = [self.title, *(self._rows[r] for r in wanted)]
-            if list(self.children) != children:
+            children: list[w.Widget] = [self.title, *(self._rows[r] for r in wanted)]
+            current = tuple(getattr(self, "children", ()))
+            if list(current) != children:
                 self.children = children
             self.layout.display = "" if wanted else "none"
             if any(not r.terminal for r in self._rows.values()):
