@@ -8,7 +8,11 @@ runs whose steps keep changing (so the poller thread polls at its fast interval 
 IOPub is drained
 meanwhile (its message count is the frontend traffic).
 
-Target: a trivial cell stays under 50 ms while 5 runs are watched.
+With ``--steps N`` (issue 13: ``--steps 1000``) no pipeline runs: one run panel watches a synthetic N-step run whose
+poller reads documents in DHCore's shape from memory (``run_panel_traffic.doc``), one more step succeeding on each
+poll, so the kernel parses, diffs and draws an N-node run at the poller's fast interval while cells run.
+
+Target: a trivial cell stays under 50 ms while 5 runs are watched, and while a 1000-step run is watched.
 """
 
 from __future__ import annotations
@@ -60,6 +64,32 @@ wf = project.new_workflow(name="ticks", kind="hera", code=PIPELINE, handler="pip
 platform.build(wf)
 '''
 
+SYNTHETIC = """
+import sys
+sys.path.insert(0, {bench!r})
+from run_panel_traffic import RUN_ID, doc, spec
+from dhhera_jupyter.graph import from_workflow
+from dhhera_jupyter.runs.poller import Poller
+from dhhera_jupyter.runs.watched import WatchedRun
+from dhhera_jupyter.widgets.run_panel import RunPanel
+
+graph = from_workflow(spec({steps}))
+names = [n.id for n in graph.nodes]
+states = ["Running"] * len(names)
+done = [0]
+
+def fetch(*_):
+    # One more step succeeds on every poll: the panel always has a one-step change to draw.
+    states[done[0] % len(states)] = "Succeeded" if states[done[0] % len(states)] == "Running" else "Running"
+    done[0] += 1
+    return doc(names, states)
+
+poller = Poller(fetch=fetch, interval=(0.25, 0.25))
+panel = RunPanel(graph, workflow="big")
+panel.add_run(WatchedRun(RUN_ID, "demo", graph, poll=poller))
+display(panel)
+"""
+
 START = """
 panels = [dhhera_jupyter.run("ticks", project="responsive") for _ in range({runs})]
 for p in panels:
@@ -101,6 +131,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--samples", type=int, default=100, help="round trips with no run watched")
     parser.add_argument("--seconds", type=float, default=20.0, help="how long to sample while runs are watched")
+    parser.add_argument("--steps", type=int, default=0, help="watch one synthetic run of this many steps instead")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="dhhera-responsive-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DHCORE_", "DH_", "AWS_"))}
@@ -111,10 +142,15 @@ def main() -> None:
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=60)
-        run_cell(kc, SETUP)
+        run_cell(kc, "import dhhera_jupyter" if args.steps else SETUP)
         baseline = roundtrips(kc, args.samples)
-        print(f"no run watched:        {summary(baseline)}")
-        run_cell(kc, START.format(runs=args.runs))
+        print(f"no run watched (floor): {summary(baseline)}")
+        if args.steps:
+            run_cell(kc, SYNTHETIC.format(bench=str(Path(__file__).resolve().parent), steps=args.steps))
+            watching = f"a {args.steps}-step run watched"
+        else:
+            run_cell(kc, START.format(runs=args.runs))
+            watching = f"{args.runs} runs watched"
         counted = {"iopub": 0, "comm": 0}
         stop = threading.Event()
 
@@ -132,14 +168,17 @@ def main() -> None:
         started = time.perf_counter()
         watched = roundtrips(kc, 0, seconds=args.seconds)
         elapsed = time.perf_counter() - started
-        print(f"{args.runs} runs watched:       {summary(watched)} ({len(watched)} cells over {elapsed:.0f} s)")
+        print(f"{watching}: {summary(watched)} ({len(watched)} cells over {elapsed:.0f} s)")
         print(
             f"  during those {elapsed:.1f} s the frontend got {counted['comm']} widget messages "
             f"({counted['iopub']} IOPub messages in all)"
         )
         stop.set()
         drainer.join()
-        run_cell(kc, "[p.wait(300) for p in panels]")
+        if args.steps:
+            run_cell(kc, "print(poller.requests, 'polls'); panel.close()")
+        else:
+            run_cell(kc, "[p.wait(300) for p in panels]")
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

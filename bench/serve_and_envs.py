@@ -69,6 +69,41 @@ def _latency(session, url: str, headers: dict[str, str] | None = None, count: in
     return lat[len(lat) // 2] * 1e3, lat[int(len(lat) * 0.99)] * 1e3
 
 
+#: The floor of a request: a bare stdlib HTTP/1.1 server (keep-alive, Nagle off) answering "ok", in its own process.
+BARE_SERVER = """
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    def log_message(self, *a):
+        pass
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+def _bare_latency(session) -> tuple[float, float]:
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-c", BARE_SERVER], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline())
+        return _latency(session, f"http://127.0.0.1:{port}/")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def client(n: int) -> dict:
     """Runs inside a process whose env points at the core (see :func:`main`)."""
     import digitalhub as dh
@@ -108,6 +143,7 @@ def client(n: int) -> dict:
     req_p50, req_p99 = _latency(session, f"http://{services[0].status.service['url']}/")
     core_url = f"{os.environ['DHCORE_ENDPOINT']}/api/v1/-/bench-kinds/runs/{services[0].id}"
     core_p50, core_p99 = _latency(session, core_url, {"Authorization": f"Bearer {os.environ['DHCORE_ACCESS_TOKEN']}"})
+    bare_p50, bare_p99 = _bare_latency(requests.Session())
     services[0].stop()
 
     t0 = time.perf_counter()
@@ -139,6 +175,8 @@ def client(n: int) -> dict:
         "req_p50": req_p50,
         "req_p99": req_p99,
         "core_p50": core_p50,
+        "bare_p50": bare_p50,
+        "bare_p99": bare_p99,
         "core_p99": core_p99,
         "first_install": first_install,
         "cached": statistics.median(cached),
@@ -160,7 +198,8 @@ def main() -> None:
     )
     print(
         f"service request: p50 {r['req_p50']:.2f} ms, p99 {r['req_p99']:.2f} ms "
-        f"(peer: core GET run p50 {r['core_p50']:.2f} ms, p99 {r['core_p99']:.2f} ms; target p50 < 5 ms)"
+        f"(floor: bare stdlib server p50 {r['bare_p50']:.2f} ms, p99 {r['bare_p99']:.2f} ms; peer: core GET run "
+        f"p50 {r['core_p50']:.2f} ms, p99 {r['core_p99']:.2f} ms; target p50 < 5 ms)"
     )
     print(
         f"requirements: first run (install) {r['first_install']:.2f} s; cached {r['cached']:.3f} s vs plain job "

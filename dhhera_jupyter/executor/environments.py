@@ -22,6 +22,7 @@ unfinished and is made again.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -41,6 +42,12 @@ from dhhera_jupyter.core.run_kinds import RunCallbacks
 IMAGE_PREFIX = "dhhera-env:"
 #: Environment variable telling a run process which environment to activate.
 ENV_VAR = "DHHERA_FUNCTION_ENV"
+#: Environment variable telling the worker pool to run a run cold with this interpreter (a ``python_version``
+#: other than the core's, found on the machine with the SDK and runtime importable).
+PYTHON_VAR = "DHHERA_RUN_PYTHON"
+_PYTHON_VERSION = re.compile(r"PYTHON(\d+)_(\d+)")
+#: What a run process imports: an interpreter without them cannot execute a run.
+_RUN_IMPORTS = "import digitalhub, digitalhub_runtime_python, nuclio_sdk"
 _COMPLETE = ".complete"
 _KEY = re.compile(r"[0-9a-f]{16}")
 
@@ -84,6 +91,92 @@ def _error_line(output: str) -> str:
     return (lines[-1] if lines else "no output")[:400]
 
 
+def _core_python() -> tuple[str, str]:
+    return sys.executable, f"{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}"
+
+
+@functools.cache
+def find_python(version: str) -> tuple[str, str] | None:
+    """An interpreter of ``version`` (``"3.12"``) on this machine, as ``(path, full version)``; None without one.
+
+    ``uv python find`` with downloads disabled (``UV_PYTHON_DOWNLOADS=never``): the local core never fetches an
+    interpreter. Cached for the life of the core process.
+    """
+    try:
+        uv = _uv()
+    except InstallError:
+        return None
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"}
+    env.pop("VIRTUAL_ENV", None)
+    try:
+        found = subprocess.run(
+            [uv, "python", "find", "--no-project", version],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+        )
+        path = found.stdout.strip().splitlines()[-1] if found.returncode == 0 and found.stdout.strip() else ""
+        if not path:
+            return None
+        probe = subprocess.run(
+            [path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    full = probe.stdout.strip()
+    return (path, full) if probe.returncode == 0 and full.startswith(version + ".") else None
+
+
+@functools.cache
+def can_run_sdk(python: str) -> bool:
+    """Whether ``python`` imports the SDK and the python runtime (what a run process needs)."""
+    try:
+        probe = subprocess.run([python, "-c", _RUN_IMPORTS], capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def interpreter_for(spec: Mapping[str, Any], log: Callable[[str], None]) -> tuple[str, str]:
+    """The interpreter a run of a function with ``spec`` executes with, as ``(path, full version)``.
+
+    ``python_version`` (``PYTHON3_11``...) is honoured when an interpreter of that version exists on the machine
+    and can run the SDK; otherwise the run uses the core's own interpreter and its log says which one was asked
+    and which one is used.
+    """
+    core = _core_python()
+    wanted = str(spec.get("python_version") or "")
+    match = _PYTHON_VERSION.fullmatch(wanted)
+    if not match:
+        return core
+    version = f"{match[1]}.{match[2]}"
+    if core[1].startswith(version + "."):
+        log(f"[dhhera] python_version {wanted}: running on Python {core[1]} ({core[0]})")
+        return core
+    found = find_python(version)
+    if found is None:
+        log(
+            f"[dhhera] python_version {wanted} asked, but no Python {version} interpreter exists on this machine "
+            f"(the local core does not download interpreters); this run uses Python {core[1]} ({core[0]}), the "
+            "local core's own"
+        )
+        return core
+    if not can_run_sdk(found[0]):
+        log(
+            f"[dhhera] python_version {wanted} asked: Python {found[1]} exists ({found[0]}) but cannot import the "
+            f"digitalhub SDK and python runtime; this run uses Python {core[1]} ({core[0]}), the local core's own"
+        )
+        return core
+    log(f"[dhhera] python_version {wanted}: running on Python {found[1]} ({found[0]})")
+    return found
+
+
 class Environments:
     """Makes and finds per-function environments; also the executor of ``python+build`` runs.
 
@@ -109,8 +202,12 @@ class Environments:
     # -- content ----------------------------------------------------------------------------
 
     @staticmethod
-    def key_of(requirements: list[str], instructions: list[str]) -> str:
-        recipe = {"python": list(sys.version_info[:2]), "requirements": requirements, "instructions": instructions}
+    def key_of(requirements: list[str], instructions: list[str], python: str | None = None) -> str:
+        """The name of the environment of this content; ``python`` is the interpreter's full version (the
+        core's by default), so a function asking for another interpreter gets an environment of its own."""
+        version = python or _core_python()[1]
+        recipe = {"python": [int(p) for p in version.split(".")[:2]], "requirements": requirements}
+        recipe["instructions"] = instructions
         return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16]
 
     def path_of(self, key: str) -> Path:
@@ -120,14 +217,16 @@ class Environments:
 
     def image_of(self, run: dict) -> str | None:
         spec = run.get("spec") or {}
-        return IMAGE_PREFIX + self.key_of(_requirements(spec), _instructions(spec))
+        python = interpreter_for(spec, lambda _line: None)[1]
+        return IMAGE_PREFIX + self.key_of(_requirements(spec), _instructions(spec), python)
 
     # -- EnvironmentProvider ---------------------------------------------------------------
 
     def prepare(self, run: dict, log: Callable[[str], None]) -> dict[str, str]:
         """The environment a job or serve run needs (see the module docstring); ``{}`` when it needs none."""
         spec = run.get("spec") or {}
-        self._note_python_version(spec, log)
+        python = interpreter_for(spec, log)
+        other = {PYTHON_VAR: python[0]} if python[0] != sys.executable else {}
         image = str(spec.get("image") or "")
         if image.startswith(IMAGE_PREFIX):
             key = image.removeprefix(IMAGE_PREFIX)
@@ -138,31 +237,31 @@ class Environments:
                     'again (function.run("build")).'
                 )
             log(f"[dhhera] running in the built environment {image}")
-            return self._process_env(path)
+            return self._process_env(path, other)
         requirements = _requirements(spec)
         if not requirements:
-            return {}
-        path = self._ensure(run["id"], requirements, [], log)
-        return self._process_env(path)
+            return other
+        path = self._ensure(run["id"], requirements, [], log, python)
+        return self._process_env(path, other)
 
-    def _note_python_version(self, spec: Mapping[str, Any], log: Callable[[str], None]) -> None:
-        wanted = str(spec.get("python_version") or "")
-        match = re.fullmatch(r"PYTHON(\d+)_(\d+)", wanted)
-        if match and (int(match[1]), int(match[2])) != sys.version_info[:2]:
-            log(
-                f"[dhhera] python_version {wanted} asked; this run uses Python {sys.version_info[0]}."
-                f"{sys.version_info[1]}, the interpreter of the local core (where the SDK and runtimes are installed)"
-            )
-
-    def _process_env(self, path: Path) -> dict[str, str]:
-        return {ENV_VAR: str(path), "VIRTUAL_ENV": str(path), "PATH": f"{path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    def _process_env(self, path: Path, other: Mapping[str, str]) -> dict[str, str]:
+        env = {ENV_VAR: str(path), "VIRTUAL_ENV": str(path), "PATH": f"{path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+        if other:
+            env[PYTHON_VAR] = str(path / "bin" / "python")  # the environment's own interpreter (made with it)
+        return env
 
     # -- making an environment -------------------------------------------------------------
 
     def _ensure(
-        self, run_id: str, requirements: list[str], instructions: list[str], log: Callable[[str], None]
+        self,
+        run_id: str,
+        requirements: list[str],
+        instructions: list[str],
+        log: Callable[[str], None],
+        python: tuple[str, str] | None = None,
     ) -> Path:
-        key = self.key_of(requirements, instructions)
+        python = python or _core_python()
+        key = self.key_of(requirements, instructions, python[1])
         path = self.path_of(key)
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / f"{key}.lock", "w") as lock:
@@ -172,23 +271,31 @@ class Environments:
                 return path
             shutil.rmtree(path, ignore_errors=True)  # an unfinished one
             try:
-                self._make(run_id, path, requirements, instructions, log)
+                self._make(run_id, path, requirements, instructions, log, python[0])
             except BaseException:
                 shutil.rmtree(path, ignore_errors=True)
                 raise
-            (path / _COMPLETE).write_text(json.dumps({"requirements": requirements, "instructions": instructions}))
+            recipe = {"python": python[1], "requirements": requirements, "instructions": instructions}
+            (path / _COMPLETE).write_text(json.dumps(recipe))
             log(f"[dhhera] environment {IMAGE_PREFIX}{key} ready")
             return path
 
     def _make(
-        self, run_id: str, path: Path, requirements: list[str], instructions: list[str], log: Callable[[str], None]
+        self,
+        run_id: str,
+        path: Path,
+        requirements: list[str],
+        instructions: list[str],
+        log: Callable[[str], None],
+        python: str,
     ) -> None:
         uv = _uv()
         env = {**os.environ, "UV_CACHE_DIR": str(self.cache), "UV_NO_PROGRESS": "1", "NO_COLOR": "1"}
+        env["UV_PYTHON_DOWNLOADS"] = "never"  # the interpreter is one of this machine's (see interpreter_for)
         env.pop("VIRTUAL_ENV", None)
         self._call(
             run_id,
-            [uv, "venv", "--quiet", "--system-site-packages", "--python", sys.executable, str(path)],
+            [uv, "venv", "--quiet", "--system-site-packages", "--python", python, str(path)],
             env,
             log,
             "InstallError: could not create the environment",
@@ -266,8 +373,8 @@ class Environments:
             spec = run.get("spec") or {}
             code = 0
             try:
-                self._note_python_version(spec, log)
-                self._ensure(run["id"], _requirements(spec), _instructions(spec), log)
+                python = interpreter_for(spec, log)
+                self._ensure(run["id"], _requirements(spec), _instructions(spec), log, python)
             except InstallError as exc:
                 log(str(exc))
                 code = 1

@@ -322,7 +322,7 @@ class WorkerPool:
             self._running[run.run_id] = run
             if run.on_start is not None:
                 self._callbacks.put((run, None))
-            if self._warm_state == "ready" and self._zygote is not None:
+            if self._warm_state == "ready" and self._zygote is not None and "DHHERA_RUN_PYTHON" not in run.env:
                 if not self._launch_warm_locked(run):
                     return
             else:
@@ -351,9 +351,11 @@ class WorkerPool:
         return True
 
     def _launch_cold_locked(self, run: _Run) -> None:
-        if self._mode == "warm":
+        if self._mode == "warm" and "DHHERA_RUN_PYTHON" not in run.env:
             _append_line(run.log, f"[dhhera] warm pool unavailable ({self._warm_error}); starting a fresh interpreter")
-        command = [sys.executable, "-m", "dhhera_jupyter.executor.entry", "--target", self._target]
+        # A function's python_version other than the core's runs in that interpreter (executor/environments.py).
+        python = run.env.get("DHHERA_RUN_PYTHON") or sys.executable
+        command = [python, "-m", "dhhera_jupyter.executor.entry", "--target", self._target]
         try:
             with open(run.log, "ab") as log:
                 proc = subprocess.Popen(

@@ -20,6 +20,7 @@ from dhhera_jupyter.platform.backend import (
     use,
     wait_for_backend,
 )
+from dhhera_jupyter.platform.logs import run_logs
 from dhhera_jupyter.platform.runs import (
     TERMINAL_STATES,
     build,
@@ -27,7 +28,6 @@ from dhhera_jupyter.platform.runs import (
     built_manifest,
     list_runs,
     run_doc,
-    run_logs,
 )
 from dhhera_jupyter.platform.sdk_errors import sdk_errors, translate
 from dhhera_jupyter.platform.workflows import (

@@ -38,8 +38,8 @@ class LogTail:
     truncated: bool
 
 
-def run_log_tail(run_id: str, project: str | None = None, max_bytes: int = DEFAULT_TAIL) -> LogTail:
-    """The last ``max_bytes`` of the log of run ``run_id``, read with one bounded request.
+def run_log_tail(run_id: str, project: str | None = None, max_bytes: int | None = DEFAULT_TAIL) -> LogTail:
+    """The last ``max_bytes`` of the log of run ``run_id``, read with one bounded request (``None``: all of it).
 
     Raises
     ------
@@ -47,10 +47,10 @@ def run_log_tail(run_id: str, project: str | None = None, max_bytes: int = DEFAU
         The SDK's errors, translated (a missing run names it).
     """
     project = project or backend().project
-    max_bytes = max(1, int(max_bytes))
+    limit = None if max_bytes is None else max(1, int(max_bytes))
     with sdk_errors(not_found=_run_missing(run_id, project)):
         client, api = _context_api("logs", project, "run", entity_id=run_id)
-        objects = client.read_object(api, params={"tail": max_bytes})
+        objects = client.read_object(api, params={} if limit is None else {"tail": limit})
     chunks: list[bytes] = []
     size = 0
     for obj in objects if isinstance(objects, list) else []:
@@ -60,12 +60,20 @@ def run_log_tail(run_id: str, project: str | None = None, max_bytes: int = DEFAU
             data = str(obj.get("content")).encode()
         status = obj.get("status") or {}
         size += int(status.get("size") or len(data)) if isinstance(status, dict) else len(data)
+        if chunks and chunks[-1] and not chunks[-1].endswith(b"\n"):
+            chunks[-1] += b"\n"  # log objects are joined line by line, in the backend's order
         chunks.append(data)
     data = b"".join(chunks)
-    cut = len(data) > max_bytes
-    if cut:  # a backend that ignored ?tail=
-        data = data[-max_bytes:]
+    cut = limit is not None and len(data) > limit
+    if limit is not None and cut:  # a backend that ignored ?tail=
+        data = data[-limit:]
         newline = data.find(b"\n")
         if 0 <= newline < len(data) - 1:
             data = data[newline + 1 :]
     return LogTail(data.decode("utf-8", errors="replace"), size, cut or len(data) < size)
+
+
+def run_logs(run_id: str, project: str | None = None) -> str:
+    """The whole log text of run ``run_id`` (scripts: ``panel.logs(step)``); views read :func:`run_log_tail`."""
+    text = run_log_tail(run_id, project, None).text
+    return text if not text or text.endswith("\n") else text + "\n"

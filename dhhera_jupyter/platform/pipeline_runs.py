@@ -300,7 +300,7 @@ def stop_run(run_id: str, project: str | None = None) -> dict:
 
 def logs_of(run_id: str, project: str | None = None) -> str:
     """The log text of any run (pipeline or step)."""
-    from dhhera_jupyter.platform.runs import run_logs
+    from dhhera_jupyter.platform.logs import run_logs
 
     return run_logs(run_id, project)
 

@@ -1,9 +1,7 @@
-"""Runs through the SDK: build a workflow and follow it, read one run, its logs, list runs."""
+"""Runs through the SDK: build a workflow and follow it, read one run, list runs (logs: :mod:`.logs`)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 from collections.abc import Callable
 from typing import Any
@@ -55,22 +53,6 @@ def run_doc(run_id: str, project: str | None = None) -> dict:
 
             _reset_sdk_client()
         raise
-
-
-def run_logs(run_id: str, project: str | None = None) -> str:
-    """The run's log text, every log object decoded and joined in the backend's order."""
-    project = project or backend().project
-    with sdk_errors(not_found=_run_missing(run_id, project)):
-        client, api = _context_api("logs", project, "run", entity_id=run_id)
-        objects = client.read_object(api)
-    parts = []
-    for obj in objects if isinstance(objects, list) else []:
-        content = obj.get("content") or ""
-        try:
-            parts.append(base64.b64decode(content).decode("utf-8", errors="replace"))
-        except (binascii.Error, ValueError):
-            parts.append(str(content))
-    return "".join(p if p.endswith("\n") or not p else p + "\n" for p in parts)
 
 
 def list_runs(project: str | None = None, workflow: str | None = None, limit: int = 50) -> list[dict]:
@@ -167,8 +149,10 @@ def build(
 def build_failure(workflow: Any, run: Any) -> BuildError:
     """The error for a build run that ended badly: its message, with the tail of its logs attached."""
     message = (getattr(run.status, "message", None) or "").strip() or "no message"
+    from dhhera_jupyter.platform.logs import run_log_tail
+
     try:
-        logs = run_logs(run.id, run.project)
+        logs = run_log_tail(run.id, run.project, 20_000).text
     except Exception:  # noqa: BLE001 - the failure itself is what matters
         logs = ""
     return BuildError(

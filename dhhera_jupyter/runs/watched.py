@@ -7,7 +7,7 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dhhera_jupyter.documents.build import build_text
 from dhhera_jupyter.errors import DhheraError, NotFound
@@ -16,6 +16,9 @@ from dhhera_jupyter.runs.poller import Poller, poller
 from dhhera_jupyter.runs.text import render_text
 from dhhera_jupyter.status import RunDiff, RunSnapshot, StepStatus, diff, snapshot, step_label
 from dhhera_jupyter.status.mapping import NodeMapper
+
+if TYPE_CHECKING:
+    from dhhera_jupyter.platform.logs import LogTail
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +265,7 @@ class WatchedRun:
         return self
 
     def logs(self, step: str | None = None, tail: int | None = None) -> str:
-        """The logs of the pipeline run, or of the child run of ``step``.
+        """The logs of the pipeline run, or of the child run of ``step`` (all of it: views use :meth:`log_tail`).
 
         Parameters
         ----------
@@ -273,19 +276,32 @@ class WatchedRun:
         """
         from dhhera_jupyter.platform import pipeline_runs
 
-        if step is None:
-            text = pipeline_runs.logs_of(self.run_id, self.project)
-        else:
-            status = self.step(step)
-            child = status.run_id or pipeline_runs.child_run_of(
-                self.run_id, self.project, status, self.snapshot.steps if self.snapshot else ()
-            )
-            if child is None:
-                return ""
-            text = pipeline_runs.logs_of(child, self.project)
+        target = self._log_target(step)
+        text = "" if target is None else pipeline_runs.logs_of(target, self.project)
         if tail is not None:
             text = "\n".join(text.splitlines()[-tail:])
         return text
+
+    def log_tail(self, step: str | None = None, max_bytes: int | None = None) -> LogTail | None:
+        """The end of the log of the pipeline run or of ``step``'s child run, read with one bounded request.
+
+        Returns None when the step has no child run yet.
+        """
+        from dhhera_jupyter.platform.logs import DEFAULT_TAIL, run_log_tail
+
+        target = self._log_target(step)
+        return None if target is None else run_log_tail(target, self.project, max_bytes or DEFAULT_TAIL)
+
+    def _log_target(self, step: str | None) -> str | None:
+        """The run whose log is ``step``'s: the pipeline run for None, else the step's child run (None before)."""
+        from dhhera_jupyter.platform import pipeline_runs
+
+        if step is None:
+            return self.run_id
+        status = self.step(step)
+        return status.run_id or pipeline_runs.child_run_of(
+            self.run_id, self.project, status, self.snapshot.steps if self.snapshot else ()
+        )
 
     def stop(self) -> None:
         """Ask the backend to stop the run.

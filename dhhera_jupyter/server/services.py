@@ -7,73 +7,7 @@ run's stop (``POST /dhhera/runs/<child>/stop``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+# The logic lives in the platform layer, shared with the notebook run panel.
+from dhhera_jupyter.platform.services import read_service, service_url, service_view
 
-from dhhera_jupyter.documents.keys import name_and_id
-from dhhera_jupyter.documents.states import STOPPABLE_RUN_STATES
-from dhhera_jupyter.errors import NotFound
-from dhhera_jupyter.server.summary import section
-from dhhera_jupyter.status import run_is_terminal, run_label
-
-
-def service_url(address: object) -> str | None:
-    """``http://host:port`` of a service address as DHCore gives it (``host:port``); None for anything else.
-
-    Only ``http``/``https`` URLs come out, so a link built from it cannot run script (``javascript:``).
-    """
-    text = str(address or "").strip()
-    if not text or any(c.isspace() for c in text) or len(text) > 500:
-        return None
-    if "://" not in text:
-        text = f"http://{text}"
-    return text if text.split("://", 1)[0].lower() in ("http", "https") else None
-
-
-def service_view(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The service route's body: the serve run's id, state and label, and its service (None until it is up).
-
-    Returns
-    -------
-    dict
-        ``run_id, state, label, terminal, stoppable, message, service`` where ``service`` is
-        ``{url, name, type, ports}`` (DHCore's K8sServiceInfo fields) or None.
-    """
-    status = section(doc, "status")
-    state = str(status.get("state") or "CREATED").upper()
-    info = section(status, "service")
-    url = service_url(info.get("url"))
-    terminal = run_is_terminal(state)
-    return {
-        "run_id": str(doc.get("id") or ""),
-        "function": name_and_id(section(doc, "spec").get("function"))[0],  # python://project/name:id
-        "state": state,
-        "label": run_label(state),
-        "terminal": terminal,
-        "stoppable": state in STOPPABLE_RUN_STATES,
-        "message": str(status["message"]) if status.get("message") else None,
-        "service": None
-        if url is None
-        else {
-            "url": url,
-            "name": str(info.get("name") or "") or None,
-            "type": str(info.get("type") or "") or None,
-            "ports": [dict(p) for p in info.get("ports") or [] if isinstance(p, Mapping)],
-        },
-    }
-
-
-def read_service(run_id: str, project: str) -> dict[str, Any]:
-    """The service of serve run ``run_id`` (blocking: one GET of the run).
-
-    Raises
-    ------
-    NotFound
-        No such run, or it is not a serve run.
-    """
-    from dhhera_jupyter import platform
-
-    doc = platform.run_doc(run_id, project)
-    if not str(doc.get("kind") or "").endswith("+serve:run"):
-        raise NotFound(f"Run {run_id} is a {doc.get('kind')} run, not a serve run; it has no service.")
-    return service_view(doc)
+__all__ = ["read_service", "service_url", "service_view"]

@@ -50,6 +50,24 @@ def load_widget_assets(name: str) -> WidgetAssets:
 
 
 @functools.cache
+def load_widget_esm(name: str) -> str:
+    """Read ``static/<name>.js`` (once per process), for a widget styled by the run panel's stylesheet.
+
+    Raises
+    ------
+    WidgetAssetsMissing
+        If the package was installed without its built front end.
+    """
+    path = STATIC_DIR / f"{name}.js"
+    if not path.is_file():
+        raise WidgetAssetsMissing(
+            f"The widget front end {path.name} is missing from {STATIC_DIR}: reinstall dhhera-jupyter "
+            "(`pip install -e .` in a checkout, which needs Node.js), or run `cd labextension && jlpm build`."
+        )
+    return path.read_text(encoding="utf-8")
+
+
+@functools.cache
 def load_stylesheet(name: str) -> str:
     """Read ``static/<name>.css`` (once per process), for widgets made of ipywidgets (the run panel).
 

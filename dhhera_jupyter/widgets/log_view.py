@@ -38,10 +38,13 @@ class LogView(anywidget.AnyWidget):
         assets = load_widget_assets("log_view")
         super().__init__(_esm=assets.esm, _css=assets.css, **kwargs)
         self._source = ""
+        self._size: int | None = None  # bytes of the whole log up to the end of what is shown (bounded reads)
 
-    def show(self, text: str, title: str = "", note: str = "") -> None:
-        """Show ``text`` (its tail) as the log of a newly selected step."""
+    def show(self, text: str, title: str = "", note: str = "", size: int | None = None) -> None:
+        """Show ``text`` (its tail) as the log of a newly selected step; ``size`` is the whole log's bytes when
+        ``text`` is only its end (see :meth:`follow_tail`)."""
         self._source = text
+        self._size = size
         with self.hold_sync():
             self.title, self.note = title, note
             self.text = tail(text)
@@ -57,8 +60,31 @@ class LogView(anywidget.AnyWidget):
         if not text.startswith(self._source):
             self.show(text, self.title, self.note)
             return len(self.text)
-        delta = text[len(self._source) :]
-        self._source = text
+        return self._append(text[len(self._source) :], text)
+
+    def follow_tail(self, text: str, size: int, note: str | None = None) -> int:
+        """Bring the view up to a bounded read: ``text`` is the end of a log of ``size`` bytes.
+
+        The bytes the log grew by since the last read are the end of ``text``: only they are sent. A log that
+        shrank, or grew by more than ``text`` holds, is shown again as a tail. Returns the characters sent.
+        """
+        if note is not None and note != self.note:
+            self.note = note
+        previous, self._size = self._size, size
+        if previous is None or size < previous:
+            self.show(text, self.title, self.note, size)
+            return len(self.text)
+        grown = size - previous
+        if grown == 0:
+            return 0
+        data = text.encode("utf-8", errors="replace")
+        if grown > len(data):
+            self.show(text, self.title, self.note, size)
+            return len(self.text)
+        return self._append(data[-grown:].decode("utf-8", errors="replace"), text)
+
+    def _append(self, delta: str, source: str) -> int:
+        self._source = source
         merged = tail(self.text + delta, 2000)
         with self._lock_property(text=merged):
             self.text = merged  # the browser merges the same text itself: nothing is echoed

@@ -13,10 +13,11 @@ from dhhera_jupyter.status import StepStatus, step_label
 from dhhera_jupyter.status.names import label_names
 from dhhera_jupyter.status.timefmt import format_clock
 from dhhera_jupyter.widgets.debug_action import DebugAction
-from dhhera_jupyter.widgets.log_view import LogView
+from dhhera_jupyter.widgets.log_view import LOG_TAIL, LogView
 from dhhera_jupyter.widgets.run_table import clock_html, short_key, state_badge
 
 if TYPE_CHECKING:
+    from dhhera_jupyter.platform.logs import LogTail
     from dhhera_jupyter.runs.watched import WatchedRun
 
 #: Seconds between two reads of a running step's log while it is selected.
@@ -57,6 +58,26 @@ def step_html(step: StepStatus) -> str:
         f"<details class='dhhera-RunPanel-argo'><summary>Argo</summary>"
         f"<table class='dhhera-RunPanel-facts'>{folded}</table></details>"
     )
+
+
+def _byte_size(size: int) -> str:
+    for unit, scale in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
+
+
+def cut_note(tail: LogTail, step: str) -> str:
+    """Say when the view leaves out the beginning of a log, and how to read all of it (empty when it shows all).
+
+    The panel reads the last bytes of a log (:data:`dhhera_jupyter.platform.logs.DEFAULT_TAIL`) and shows its last
+    :data:`~dhhera_jupyter.widgets.log_view.LOG_TAIL` lines.
+    """
+    lines = tail.text.count("\n") + (0 if tail.text.endswith("\n") or not tail.text else 1)
+    if not tail.truncated and lines <= LOG_TAIL:
+        return ""
+    shown = f"last {LOG_TAIL} lines" if lines > LOG_TAIL else f"last {_byte_size(len(tail.text.encode()))}"
+    return f"showing the {shown} of {_byte_size(tail.size)}; all of it: panel.logs({step!r})"
 
 
 class StepDetails(w.VBox):
@@ -109,23 +130,28 @@ class StepDetails(w.VBox):
             return None
 
     def load_logs(self, fresh: bool = False) -> None:
-        """Read the step's log: show it whole when ``fresh``, else send what was appended since the last read."""
+        """Read the end of the step's log (one bounded read): show it when ``fresh``, else send what was appended
+        since the last read."""
         with self._lock:
             run, step_id = self.run, self.step_id
         if run is None or step_id is None:
             return
         try:
-            text = run.logs(step_id)
+            tail = run.log_tail(step_id)
         except Exception as exc:  # noqa: BLE001 - the pane says what went wrong, the panel lives on
             self.log_view.show("", "log", f"not available: {exc}")
             return
         with self._lock:
             if (run, step_id) != (self.run, self.step_id):
                 return  # another step was selected meanwhile
+            if tail is None:
+                self.log_view.show("", "log", "no run yet")
+                return
+            note = cut_note(tail, step_id)
             if fresh:
-                self.log_view.show(text, "log")
+                self.log_view.show(tail.text, "log", note, tail.size)
             else:
-                self.log_view.follow(text)
+                self.log_view.follow_tail(tail.text, tail.size, note)
 
     def step_changed(self) -> None:
         """The selected step changed in the run: redraw its facts; read its log one last time once it finished."""

@@ -17,7 +17,7 @@ import ipywidgets as w
 from dhhera_jupyter.errors import DhheraError
 from dhhera_jupyter.graph.model import PipelineGraph
 from dhhera_jupyter.runs import WatchedRun, render_text
-from dhhera_jupyter.runs.progress import NOT_RUN, progress_of
+from dhhera_jupyter.runs.progress import Progress, progress_of
 from dhhera_jupyter.runs.text import failure_line
 from dhhera_jupyter.status import RunDiff, RunSnapshot, StepStatus, diff, step_label
 from dhhera_jupyter.status.phases import NODE_STATES, STOPPABLE_RUN_STATES
@@ -25,6 +25,8 @@ from dhhera_jupyter.status.timefmt import format_clock, format_duration
 from dhhera_jupyter.widgets._assets import load_stylesheet
 from dhhera_jupyter.widgets.run_details import StepDetails
 from dhhera_jupyter.widgets.run_form import ParametersForm
+from dhhera_jupyter.widgets.run_progress import ProgressView
+from dhhera_jupyter.widgets.run_services import ServicesBox
 from dhhera_jupyter.widgets.run_table import StepTable, short_key, state_badge
 
 Submit = Callable[[dict[str, Any]], WatchedRun]
@@ -34,32 +36,6 @@ def legend_html() -> str:
     """The legend of node states, in the palette the DAG, the table and the sidebar use."""
     items = "".join(f"<span>{state_badge(s)}</span>" for s in NODE_STATES)
     return f"<div class='dhhera-RunPanel-legend'>{items}</div>"
-
-
-def progress_html(snap: RunSnapshot | None, total: int = 0) -> str:
-    """Counts by outcome and a bar that fills only with work that ran (never full for a failed or stopped run)."""
-    if snap is None:
-        counts: tuple[tuple[str, int], ...] = (("pending", total),) if total else ()
-        segments: list[tuple[str, float]] = []
-        steps = total
-    else:
-        progress = progress_of(snap)
-        counts, segments, steps = progress.counts, progress.segments(), progress.total
-    bar = "".join(
-        f"<div class='dhhera-RunPanel-seg dhhera-state-{escape(state)}' style='width:{share * 100:.2f}%'></div>"
-        for state, share in segments
-    )
-    items = "".join(
-        f"<span><span class='dhhera-StateDot dhhera-state-{'pending' if state == NOT_RUN else escape(state)}'>"
-        f"</span>{n} {escape(state)}</span>"
-        for state, n in counts
-    )
-    noun = "step" if steps == 1 else "steps"
-    return (
-        f"<div class='dhhera-RunPanel-progress'><div class='dhhera-RunPanel-bar' role='progressbar'>{bar}</div>"
-        f"<div class='dhhera-RunPanel-counts'>{items}<span class='dhhera-RunPanel-total'>of {steps} {noun}</span>"
-        "</div></div>"
-    )
 
 
 def _box(text: str, kind: str) -> str:
@@ -129,7 +105,7 @@ class RunPanel(w.VBox):
         self.alert = w.HTML(layout=w.Layout(display="none"))
         self.banner = w.HTML(layout=w.Layout(display="none"))
         self.notice = w.HTML(layout=w.Layout(display="none"))
-        self.progress = w.HTML()
+        self.progress = ProgressView()
         self._syncing_history = False
         self.history = w.Dropdown(options=[], tooltip="The runs of this panel")
         self.history.add_class("dhhera-RunPanel-history")
@@ -167,6 +143,7 @@ class RunPanel(w.VBox):
         self.table = StepTable(self._select)
         self.details = StepDetails()
         self.results_pane = w.HTML()
+        self.services = ServicesBox()
         self._graph_box = w.VBox([self.dag, self.legend] if self.dag is not None else [self.legend])
         self._graph_box.add_class("dhhera-RunPanel-graph")
         self._main = w.HBox([self._graph_box, self.details])
@@ -181,6 +158,7 @@ class RunPanel(w.VBox):
                 self.alert,
                 self.notice,
                 self.banner,
+                self.services,
                 self.form_box,
                 self._main,
                 self.table,
@@ -302,7 +280,8 @@ class RunPanel(w.VBox):
             if n.kind not in ("dag", "steps")
         ]
         self.table.set_steps(steps)
-        self.progress.value = progress_html(None, len(steps))
+        self.services.show((self.run.project if self.run else None) or "", ())
+        self.progress.show(Progress((("pending", len(steps)),) if steps else (), len(steps)))
         _say(self.banner, "")
         self.results_pane.value = ""
         self._render_title()
@@ -346,8 +325,10 @@ class RunPanel(w.VBox):
                 self.table.set_steps(snap.steps)
             else:
                 self.table.update(change.steps.values())
+            if self.run is not None:
+                self.services.show(self.run.project or "", snap.steps)  # serve steps: their services outlive the run
         if change.progress is not None or change.state is not None or change.steps:
-            self.progress.value = progress_html(snap)
+            self.progress.show(progress_of(snap))
         if change.failed_step is not None or change.message is not None or change.state is not None:
             failure = failure_line(snap)
             _say(self.banner, _box(escape(failure), "error") if failure else "")

@@ -27,24 +27,26 @@ def clock_html(start: str | None, end: str | None, duration: float | None) -> st
 
 
 def row_html(step: StepStatus) -> str:
-    """One table row (without the step button), every value escaped."""
-    outputs = ", ".join(
-        f"<code>{escape(k)}</code> <span title='{escape(v, quote=True)}'>{escape(short_key(v))}</span>"
-        for k, v in step.outputs
-        if k != "run_id"
-    )
+    """One table row (without the step button), every value escaped.
+
+    Outputs and the child run are cut with an ellipsis by the stylesheet; their cell's tooltip holds them whole.
+    """
+    shown = [(k, v) for k, v in step.outputs if k != "run_id"]
+    outputs = ", ".join(f"<code>{escape(k)}</code> {escape(short_key(v))}" for k, v in shown)
+    whole = escape("\n".join(f"{k} = {v}" for k, v in shown), quote=True)
     extra = f" {step.items_done}/{step.items}" if step.items else ""
     ran = step.state not in ("skipped", "omitted")  # Argo stamps times on steps it never ran
+    child = step.run_id or ""
     cells = [
-        escape(step.function or ""),
-        escape(step.action or ""),
-        state_badge(step.state, extra),
-        escape(format_clock(step.start)) if ran else "",
-        clock_html(step.start, step.end, step.duration) if ran else "",
-        outputs,
-        f"<code title='{escape(step.run_id or '', quote=True)}'>{escape(_short(step.run_id or '', 12))}</code>",
+        ("", escape(step.function or "")),
+        ("", escape(step.action or "")),
+        ("", state_badge(step.state, extra)),
+        ("", escape(format_clock(step.start)) if ran else ""),
+        ("", clock_html(step.start, step.end, step.duration) if ran else ""),
+        (f' class="dhhera-RunPanel-outputs" title="{whole}"' if shown else "", outputs),
+        (f' class="dhhera-RunPanel-child" title="{escape(child, quote=True)}"' if child else "", escape(child)),
     ]
-    return '<div class="dhhera-RunPanel-row">' + "".join(f"<div>{c}</div>" for c in cells) + "</div>"
+    return '<div class="dhhera-RunPanel-row">' + "".join(f"<div{a}>{c}</div>" for a, c in cells) + "</div>"
 
 
 def short_key(value: str) -> str:

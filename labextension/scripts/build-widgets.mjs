@@ -13,7 +13,8 @@ const builds = [
   {
     entryPoints: {
       dag_widget: resolve(root, 'src/widgets/dag.ts'),
-      log_view: resolve(root, 'src/widgets/log.ts')
+      log_view: resolve(root, 'src/widgets/log.ts'),
+      run_progress: resolve(root, 'src/widgets/progress.ts')
     },
     bundle: true,
     format: 'esm',

@@ -115,15 +115,55 @@ def test_an_instruction_that_fails_ends_the_build_error_naming_it(project) -> No
     assert not (project.get_function("broken-build").spec.image or "").startswith("dhhera-env:")
 
 
-def test_python_version_not_on_this_interpreter_is_logged(project) -> None:
+WHERE = """
+import sys
+
+def where():
+    print("interpreter", sys.executable, "%d.%d" % sys.version_info[:2], flush=True)
+"""
+
+
+def test_python_version_of_an_interpreter_on_this_machine_is_honoured(project) -> None:
+    import sys
+
+    fn = project.new_function(name="here", kind="python", code=WHERE, handler="where", python_version="PYTHON3_11")
+    run = _done(fn.run("job"))
+    assert run.status.state == "COMPLETED", run.status.message
+    logs = _logs(project, run)
+    assert f"python_version PYTHON3_11: running on Python {sys.version.split()[0]} ({sys.executable})" in logs
+    assert f"interpreter {sys.executable} 3.11" in logs
+
+
+def test_python_version_with_no_interpreter_here_says_which_was_asked_and_which_is_used(project) -> None:
+    import sys
+
+    from dhhera_jupyter.executor.environments import find_python
+
+    missing = next((v for v in ("3.10", "3.12", "3.13") if find_python(v) is None), None)
+    if missing is None:
+        pytest.skip("every python_version the SDK knows has an interpreter on this machine")
+    wanted = "PYTHON" + missing.replace(".", "_")
     fn = project.new_function(
-        name="old-python",
+        name="elsewhere",
         kind="python",
-        code=VERSION,
-        handler="which",
-        python_version="PYTHON3_13",
+        code=WHERE,
+        handler="where",
+        python_version=wanted,
         requirements=["cowsay==6.1"],
     )
     run = _done(fn.run("job"))
     assert run.status.state == "COMPLETED", run.status.message
-    assert "python_version PYTHON3_13 asked; this run uses Python 3." in _logs(project, run)
+    logs = _logs(project, run)
+    assert (
+        f"python_version {wanted} asked, but no Python {missing} interpreter exists on this machine (the local core "
+        f"does not download interpreters); this run uses Python {sys.version.split()[0]} ({sys.executable})"
+    ) in logs
+    assert "interpreter " in logs and " 3.11" in logs
+
+
+def test_environments_are_keyed_by_interpreter_version() -> None:
+    from dhhera_jupyter.executor.environments import Environments
+
+    key = Environments.key_of(["cowsay==6.1"], [], "3.11.7")
+    assert key == Environments.key_of(["cowsay==6.1"], [], "3.11.2")  # same minor: same environment
+    assert key != Environments.key_of(["cowsay==6.1"], [], "3.12.1")

@@ -97,6 +97,41 @@ def pipeline():
 WIDE = wide_pipeline("done")
 
 
+#: A service (python serve): ``init`` keeps a greeting, every request answers it with the path asked.
+SERVICE = """
+def init(context, greeting="hello"):
+    context.greeting = greeting
+
+
+def handler(context, event):
+    return {"greeting": context.greeting, "path": event.path}
+"""
+
+#: ``make -> serve``: a step with a dataset output, then a serve step whose service outlives the (COMPLETED) run.
+SERVING = """
+from hera.workflows import DAG, Workflow
+from digitalhub_runtime_hera.dsl import step
+
+
+def pipeline():
+    with Workflow(entrypoint="dag") as w:
+        with DAG(name="dag"):
+            a = step(template={"action": "job"}, function="make", name="make", outputs=["dataset"])
+            b = step(template={"action": "serve", "init_parameters": {"greeting": "from-panel"}},
+                     function="api", name="serve")
+            a >> b
+    return w
+"""
+
+
+def add_serving_workflow(project: Any, name: str = "serving") -> Any:
+    """Register the service function ``api`` and the workflow ``make -> serve`` (built)."""
+    project.new_function(
+        name="api", kind="python", code=SERVICE, handler="handler", init_function="init", python_version="PYTHON3_11"
+    )
+    return add_workflow(project, name, SERVING)
+
+
 def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "") -> Any:
     """Poll ``predicate`` until truthy (no fixed sleeps)."""
     return wait_until(predicate, timeout, what=what)

@@ -110,7 +110,9 @@ def test_no_widget_message_is_sent_while_nothing_changes(
         assert sent == []
         gate.touch()
         run_.wait(120)
-        assert any(m.startswith("DagWidget") for m in sent) and any("dhhera-RunPanel-progress" in m for m in sent)
+        assert any(m.startswith("DagWidget") for m in sent) and any(
+            m.startswith("ProgressView") and "succeeded" in m for m in sent
+        )
     finally:
         gate.touch()
         panel.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from panel_pipelines import LIVE, add_workflow
+from panel_pipelines import LIVE, add_serving_workflow, add_workflow
 from playwright.sync_api import expect
 
 from tests.browser_harness import LabPage, poll
@@ -96,3 +96,48 @@ def test_a_failed_run_counts_by_outcome_and_never_fills_the_bar(laptop: LabPage,
             text, back = (_brightness(c) for c in colours)
             assert text > back + 200, colours
     lab.set_theme(False)
+
+
+def test_a_serve_steps_service_is_shown_running_after_the_run_and_stopped_from_the_panel(
+    laptop: LabPage, project: Any
+) -> None:
+    lab = laptop
+    add_serving_workflow(project)
+    start = f"import dhhera_jupyter\npanel = dhhera_jupyter.run('serving', project={project.name!r})\npanel"
+    lab.write_notebook("serving.ipynb", ["%load_ext dhhera_jupyter", start])
+    lab.open_notebook("serving.ipynb")
+    lab.run_cell(0)
+    output = lab.run_cell(1, timeout=120)
+    panel = output.locator(".dhhera-RunPanel")
+    expect(panel.locator(".dhhera-RunPanel-header .dhhera-StateBadge")).to_have_text("succeeded", timeout=120_000)
+    service = panel.locator(".dhhera-RunPanel-serviceRow")
+    expect(service.locator(".dhhera-StateBadge")).to_have_text("running", timeout=30_000)  # the run is COMPLETED
+    link = service.locator("a.dhhera-RunPanel-serviceUrl")
+    expect(link).to_have_attribute("href", re.compile(r"^http://127\.0\.0\.1:\d+$"))
+    assert link.get_attribute("target") == "_blank" and "noopener" in (link.get_attribute("rel") or "")
+
+    # The step table: long outputs and child run ids are cut with an ellipsis and whole in their tooltip.
+    row = panel.locator(".dhhera-RunPanel-tr", has_text="make")
+    outputs, child = row.locator(".dhhera-RunPanel-outputs"), row.locator(".dhhera-RunPanel-child")
+    assert "store://" in (outputs.get_attribute("title") or "") and "dataset" in outputs.inner_text()
+    assert re.fullmatch(r"[0-9a-f]{32}", child.get_attribute("title") or ""), child.get_attribute("title")
+    for cell in (outputs, child):
+        style = cell.evaluate("el => [getComputedStyle(el).textOverflow, el.getBoundingClientRect().width]")
+        assert style[0] == "ellipsis" and style[1] >= 60, style
+    for dark in (False, True):
+        lab.set_theme(dark)
+        panel.scroll_into_view_if_needed()
+        lab.screenshot(f"run-serving-{'dark' if dark else 'light'}")
+    lab.set_theme(False)
+    header = panel.locator(".dhhera-RunPanel-head .dhhera-RunPanel-row > div")
+    cut = header.evaluate_all("hs => hs.filter(h => h.scrollWidth > h.clientWidth).map(h => h.textContent)")
+    assert cut == [], f"column titles cut: {cut}"
+
+    service.locator(".dhhera-RunPanel-stopService").click()
+    confirm = service.locator(".dhhera-RunPanel-serviceConfirm")
+    expect(confirm).to_be_visible()
+    confirm.get_by_role("button", name="Stop the service").click()
+    expect(service.locator(".dhhera-StateBadge")).to_have_text("stopped", timeout=30_000)
+    expect(service.locator(".dhhera-RunPanel-stopService")).to_be_disabled()
+    expect(panel.locator(".dhhera-RunPanel-header .dhhera-StateBadge")).to_have_text("succeeded")
+    lab.screenshot("run-serving-stopped-light", panel)

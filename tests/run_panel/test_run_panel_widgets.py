@@ -95,8 +95,9 @@ def test_a_step_change_resends_only_that_row(panel_on: Any, backend: Backend, mo
     rows = [w for w in sent if isinstance(w, ipywidgets.HTML) and "dhhera-RunPanel-row" in w.value]
     assert len(rows) == 1 and "succeeded" in rows[0].value
     assert panel.table._cells["b"] in rows
-    assert set(map(type, sent)) <= {type(panel.dag), ipywidgets.HTML}
+    assert set(map(type, sent)) <= {type(panel.dag), ipywidgets.HTML, type(panel.progress)}
     assert "2 succeeded" in panel.progress.value
+    assert panel.progress.counts[0] == ["succeeded", 2]  # counts travel, the browser draws them
 
 
 def test_terminal_view_prints_a_table_and_the_failed_step(backend: Backend) -> None:
