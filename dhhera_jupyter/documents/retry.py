@@ -90,3 +90,9 @@ def reusable_steps(nodes: Iterable[Mapping[str, Any]], workflow_name: str) -> di
         for nid, n in by_id.items()
         if n.get("type") == "Pod" and n.get("state") == "Succeeded" and nid not in downstream
     }
+
+
+def retry_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """What a run view says about retries: ``retry_of`` (the original, or None) and ``retryable`` (by the
+    document alone; the platform refuses every retry, which the caller knows from the backend)."""
+    return {"retry_of": retry_of(doc), "retryable": refusal(doc) is None}
