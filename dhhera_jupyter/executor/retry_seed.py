@@ -57,7 +57,8 @@ class RetrySeed:
         # Same step, same inputs: what it produced then is what it would produce now.
         if node is not None and parameters_of(node.get("inputs")) == dict(call.inputs):
             self.log(f"step {call.display_name} reused from run {self.original_id}")
-            extra = {k: node[k] for k in NODE_LABEL_FIELDS if node.get(k)}
+            # As after ``argo retry``: the step keeps its times in the original (its duration is the real one).
+            extra = {k: node[k] for k in (*NODE_LABEL_FIELDS, "start_time", "end_time") if node.get(k)}
             extra.update({REUSED_FROM: self.original_id, "exit_code": "0"})
             return ContainerResult(ok=True, outputs=parameters_of(node.get("outputs")), extra=extra)
         return self.run_step(self._newest_function(call))

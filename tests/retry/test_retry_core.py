@@ -40,6 +40,10 @@ def test_retry_reruns_exactly_the_failed_step_and_its_downstream_reusing_the_res
     for name in ("make", "count"):
         assert steps[name]["run_id"] == before[name]["run_id"]
         assert steps[name]["reused_from"] == original["id"]
+        assert (steps[name]["start_time"], steps[name]["end_time"]) == (
+            before[name]["start_time"],
+            before[name]["end_time"],
+        )
         assert steps[name].get("outputs") == before[name].get("outputs")
     assert "reused_from" not in steps["clean"] and "reused_from" not in steps["report"]
     # The re-executed step read the reused output exactly as the original did, with the fixed function.
