@@ -51,7 +51,7 @@ from digitalhub_runtime_hera.dsl import step
 
 def pipeline(side="yes"):
     with Workflow(entrypoint="dag", arguments={"n": "5"}) as w:
-        with DAG(name="dag"):
+        with DAG(name="dag", fail_fast=False):  # count always runs to its end, however busy the workers are
             make = step(template={"action": "job", "parameters": {"n": "{{workflow.parameters.n}}"}},
                         function="make", outputs=["raw"])
             clean = step(template={"action": "job", "inputs": {"di": "{{inputs.parameters.di}}"}},
