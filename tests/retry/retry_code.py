@@ -66,12 +66,19 @@ def pipeline(side="yes"):
     return w
 """
 
-#: One step that waits, to have a pipeline run that is still running.
+#: A quick step, then one that waits for a gate file: a pipeline to stop while it runs, and retry.
+QUICK = """
+def quick():
+    print("quick")
+"""
+
 SLOW = """
+import os
 import time
 
-def slow(seconds: float = 60):
-    time.sleep(float(seconds))
+def slow(gate: str):
+    while not os.path.exists(gate):
+        time.sleep(0.05)
 """
 
 SLOW_PIPELINE = """
@@ -79,8 +86,11 @@ from hera.workflows import DAG, Workflow
 from digitalhub_runtime_hera.dsl import step
 
 def pipeline():
-    with Workflow(entrypoint="dag") as w:
+    with Workflow(entrypoint="dag", arguments={"gate": "/nonexistent"}) as w:
         with DAG(name="dag"):
-            step(template={"action": "job", "parameters": {"seconds": "60"}}, function="slow")
+            quick = step(template={"action": "job"}, function="quick")
+            slow = step(template={"action": "job", "parameters": {"gate": "{{workflow.parameters.gate}}"}},
+                        function="slow")
+            quick >> slow
     return w
 """

@@ -3,6 +3,7 @@ run again, the steps that succeeded keep their outputs and child runs, the new r
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from dhhera_jupyter.platform import list_runs, run_doc, run_logs
 from dhhera_jupyter.platform.retry import retry
 from tests.retry import retry_code as code
 from tests.retry.conftest import children, function_of, new_function, steps_of, wait_run
+from tests.support import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -79,19 +81,32 @@ def test_retry_of_a_build_run_says_only_pipelines_retry(failed_etl: Any) -> None
         retry(failed_etl.build_id, failed_etl.name)
 
 
-def test_retry_of_a_running_pipeline_says_wait_or_stop(failed_etl: Any) -> None:
-    etl = failed_etl
+def test_a_running_pipeline_is_refused_then_once_stopped_its_stopped_step_runs_again(
+    failed_etl: Any, tmp_path: Path
+) -> None:
+    etl, gate = failed_etl, tmp_path / "gate"
+    new_function(etl.project, "quick", code.QUICK)
     new_function(etl.project, "slow", code.SLOW)
     wf = etl.project.new_workflow(name="slow", kind="hera", code=code.SLOW_PIPELINE, handler="pipeline")
     assert wait_run(etl.name, wf.run(action="build").id)["status"]["state"] == "COMPLETED"
-    run = wf.run(action="pipeline")
+    run = wf.run(action="pipeline", parameters={"gate": str(gate)})
     try:
-        wait_run(etl.name, run.id, ("RUNNING",))
+        wait_until(
+            lambda: steps_of(run_doc(run.id, etl.name)).get("slow", {}).get("state") == "Running",
+            timeout=120,
+            what="the slow step to run",
+        )
         with pytest.raises(Conflict, match=rf"^Run {run.id} is still RUNNING: wait until it ends, or stop it"):
             retry(run.id, etl.name)
     finally:
         run.stop()
-    assert wait_run(etl.name, run.id)["status"]["state"] == "STOPPED"
+    stopped = wait_run(etl.name, run.id)
+    assert stopped["status"]["state"] == "STOPPED"
+    gate.touch()
+    done = wait_run(etl.name, retry(run.id, etl.name)["id"])
+    assert done["status"]["state"] == "COMPLETED", done["status"]
+    assert [function_of(r) for r in children(etl.name, done["id"])] == ["slow"]  # quick is reused
+    assert steps_of(done)["quick"]["reused_from"] == run.id
 
 
 def test_the_core_refuses_a_bad_retry_and_stores_nothing(failed_etl: Any) -> None:
