@@ -3,6 +3,7 @@ the sidebar's run view, at a laptop's 1366x768 in the light and the dark theme."
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,12 +30,16 @@ def laptop(browser: Any, lab_server: Any) -> Iterator[LabPage]:
         yield lab
     finally:
         try:
-            lab.set_theme(dark=False)
+            if os.environ.get("DHHERA_SCREENSHOTS"):
+                lab.set_theme(dark=False)  # the theme is a user setting of the session's Lab
         finally:
             context.close()
 
 
 def _both_themes(lab: LabPage, name: str, locator: Any) -> None:
+    """Screenshots of ``locator`` in the light and the dark theme, when ``DHHERA_SCREENSHOTS`` asks for them."""
+    if not os.environ.get("DHHERA_SCREENSHOTS"):
+        return  # switching themes costs seconds; the suite's layout tests check both themes
     for dark in (False, True):
         lab.set_theme(dark)
         locator.scroll_into_view_if_needed()
