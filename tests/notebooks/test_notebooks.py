@@ -96,8 +96,6 @@ def test_etl_serve_notebook_runs_jobs_a_service_and_a_pipeline_ending_in_a_serve
 
 @pytest.mark.slow
 def test_debug_loop_notebook_fails_debugs_fixes_and_retries_only_the_failed_step(tmp_path: Path) -> None:
-    # The notebook's debug step is `%hera debug` (issue 15, another branch): until it is merged there is no loop.
-    pytest.importorskip("dhhera_jupyter.magics.debug", reason="%hera debug is not merged yet")
     nb = run_notebook("debug_loop", tmp_path / "home", tmp_path)
     failed = outputs(nb, cell_index(nb, "print(failed.state"))
     assert failed.startswith("ERROR") and "'clean': 'failed'" in failed and "'report': 'omitted'" in failed
