@@ -108,7 +108,8 @@ SUBCOMMANDS: dict[str, Callable[[Any, Any], Any]] = {
     "retry": retry_magic,
 }
 
-_OVERVIEW = """Manage Hera pipelines on DigitalHub: %hera use|status|register|build|show|run|attach|runs|push|debug|retry ...
+_OVERVIEW = """Manage Hera pipelines on DigitalHub:
+%hera use|status|register|build|show|run|attach|runs|push|debug|retry ...
 
 Subcommands (each has a Python twin in dhhera_jupyter: use, status, register, build, show, run, attach, runs,
 debug, retry):
