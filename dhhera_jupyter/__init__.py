@@ -37,6 +37,10 @@ def __getattr__(name: str) -> Any:
         from dhhera_jupyter.magics.debug import debug
 
         return debug
+    if name == "retry":
+        from dhhera_jupyter.magics.retry import retry
+
+        return retry
     raise AttributeError(f"module 'dhhera_jupyter' has no attribute '{name}'")
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dhhera_jupyter.core import fsm, profile, run_kinds, runlogs
+from dhhera_jupyter.core import fsm, profile, retry, run_kinds, runlogs
 from dhhera_jupyter.core.entities import ApiError, Entities, now_iso, parse_exec
 from dhhera_jupyter.core.names import inside
 from dhhera_jupyter.core.run_kinds import EnvironmentProvider, Executor, RunKind
@@ -134,6 +134,7 @@ class RunManager:
     def create(self, project: str, body: dict) -> dict:
         if not isinstance(body, dict):
             raise ApiError(400, "The run must be a JSON object.")
+        original = retry.check(self.entities, project, body)  # a retry: refused before anything is stored
         run = self.entities.create(project, "run", body, state=fsm.CREATED)
         requested = (body.get("status") or {}).get("state")
         spec = run.get("spec") or {}
@@ -146,6 +147,8 @@ class RunManager:
         with self._lock:
             try:
                 self._build(run)
+                if original is not None:
+                    retry.pin(run, original)
                 self.transition(run, fsm.BUILT)
                 self._check_runnable(run)
                 self.transition(run, fsm.READY)

@@ -24,6 +24,7 @@ from dhhera_jupyter.core.runs import RunManager
 from dhhera_jupyter.documents.build import build_spec
 from dhhera_jupyter.documents.keys import EntityKey, parse_key
 from dhhera_jupyter.documents.steps import step_call
+from dhhera_jupyter.executor import retry_seed
 from dhhera_jupyter.executor.argo import ContainerCall, ContainerResult, execute
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,8 @@ class PipelineRunner:
                     spec,
                     workflow_name=run_id,
                     parameters=params,
-                    run_container=lambda call: self._step(run, call, stop),
+                    # A retry (spec.retry_of) answers the steps it reuses from the original run.
+                    run_container=retry_seed.for_run(run, self.manager, lambda call: self._step(run, call, stop)),
                     on_update=monitor.offer if monitor else on_update,
                     stop_event=stop,
                     max_parallel=settings.workers(),

@@ -12,6 +12,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from dhhera_jupyter.magics.boundary import parse_arguments, parse_parameters, plain_help, usage_errors
 from dhhera_jupyter.magics.debug import debug_magic
 from dhhera_jupyter.magics.push import push_magic
+from dhhera_jupyter.magics.retry import retry_magic
 from dhhera_jupyter.magics.run import attach_magic, run_magic, runs_magic
 
 
@@ -104,11 +105,14 @@ SUBCOMMANDS: dict[str, Callable[[Any, Any], Any]] = {
     "runs": runs_magic,
     "push": push_magic,
     "debug": debug_magic,
+    "retry": retry_magic,
 }
 
-_OVERVIEW = """Manage Hera pipelines on DigitalHub: %hera use|status|register|build|show|run|attach|runs|push|debug ...
+_OVERVIEW = """Manage Hera pipelines on DigitalHub:
+%hera use|status|register|build|show|run|attach|runs|push|debug|retry ...
 
-Subcommands (each has a Python twin in dhhera_jupyter: use, status, register, build, show, run, attach, runs, debug):
+Subcommands (each has a Python twin in dhhera_jupyter: use, status, register, build, show, run, attach, runs,
+debug, retry):
 
 """
 

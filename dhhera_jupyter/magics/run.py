@@ -260,6 +260,7 @@ class RunList(list):
     """Recent runs: a list of run documents shown as a table (HTML in notebooks, text elsewhere)."""
 
     def rows(self) -> list[tuple[str, str, str, str, str, str]]:
+        from dhhera_jupyter.magics.retry import retry_note
         from dhhera_jupyter.status import snapshot
         from dhhera_jupyter.status.timefmt import format_clock, format_duration
 
@@ -269,7 +270,7 @@ class RunList(list):
             created = (doc.get("metadata") or {}).get("created")
             out.append(
                 (
-                    snap.run_id,
+                    snap.run_id + retry_note(doc),
                     snap.workflow or "",
                     str(doc.get("kind") or "").split(":")[0],
                     snap.label,

@@ -9,6 +9,7 @@ from jupyter_server.utils import url_path_join
 from dhhera_jupyter.server.backend_routes import BackendHandler, BackendStartHandler, ProjectsHandler
 from dhhera_jupyter.server.context import SidebarContext
 from dhhera_jupyter.server.debug_routes import RunDebugHandler
+from dhhera_jupyter.server.retry_routes import RunRetryHandler
 from dhhera_jupyter.server.run_routes import (
     RunGraphHandler,
     RunHandler,
@@ -40,6 +41,7 @@ ROUTES: list[tuple[str, type]] = [
     (f"runs/{_ID}/logs", RunLogsHandler),
     (f"runs/{_ID}/stop", RunStopHandler),
     (f"runs/{_ID}/rerun", RunRerunHandler),
+    (f"runs/{_ID}/retry", RunRetryHandler),
     (f"runs/{_ID}/service", RunServiceHandler),
     (f"runs/{_ID}/debug", RunDebugHandler),
 ]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dhhera_jupyter.documents.keys import parse_exec
+from dhhera_jupyter.documents.retry import retry_fields
 from dhhera_jupyter.server.graphs import DrawnGraph
 from dhhera_jupyter.server.services import service_url
 from dhhera_jupyter.server.summary import BUILD_KIND, run_row, section
@@ -26,7 +27,8 @@ def run_view(doc: Mapping[str, Any], drawn: DrawnGraph | None) -> dict[str, Any]
     -------
     dict
         ``id, project, workflow, workflow_id, kind, state, label, terminal, message, started, finished,
-        done, total, failed_step, node_states, steps, parameters, graph`` (the graph digest, or None). A serve
+        done, total, failed_step, node_states, steps, parameters, graph`` (the graph digest, or None), ``retry_of,
+        retryable`` (:func:`~dhhera_jupyter.documents.retry.retry_fields`). A serve
         step's row has ``service_url``, the URL of the service its run started (its state is read from that run).
         Times are ISO-8601 text; nothing depends on the time of the request.
     """
@@ -53,6 +55,7 @@ def run_view(doc: Mapping[str, Any], drawn: DrawnGraph | None) -> dict[str, Any]
         "steps": [],
         "parameters": dict(parameters),
         "graph": None,
+        **retry_fields(doc),
     }
     if doc.get("kind") == BUILD_KIND:
         return view

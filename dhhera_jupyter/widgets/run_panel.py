@@ -23,6 +23,7 @@ from dhhera_jupyter.status import RunDiff, RunSnapshot, StepStatus, diff, step_l
 from dhhera_jupyter.status.phases import NODE_STATES, STOPPABLE_RUN_STATES
 from dhhera_jupyter.status.timefmt import format_clock, format_duration
 from dhhera_jupyter.widgets._assets import load_stylesheet
+from dhhera_jupyter.widgets.retry_action import RetryAction
 from dhhera_jupyter.widgets.run_details import StepDetails
 from dhhera_jupyter.widgets.run_form import ParametersForm
 from dhhera_jupyter.widgets.run_progress import ProgressView
@@ -136,7 +137,8 @@ class RunPanel(w.VBox):
         if submit is None:
             self.form_box.layout.display = "none"
             self.rerun_button.layout.display = "none"
-        self.toolbar = w.HBox([self.stop_button, self.rerun_button, self.history])
+        self.retry_action = RetryAction(self)
+        self.toolbar = w.HBox([self.stop_button, self.rerun_button, *self.retry_action.widgets, self.history])
         self.toolbar.add_class("dhhera-RunPanel-toolbar")
         self.dag = self._make_dag(graph)
         self.legend = w.HTML(legend_html())
@@ -377,6 +379,7 @@ class RunPanel(w.VBox):
         )
         self.stop_button.disabled = not live
         self.rerun_button.disabled = run is None or self._submit is None
+        self.retry_action.render()
         if not live:
             self.confirm.layout.display = "none"
 

@@ -84,3 +84,22 @@ def test_etl_serve_notebook_runs_jobs_a_service_and_a_pipeline_ending_in_a_serve
     assert printed(nb, pipeline, "RUNNING at http://127.0.0.1:")[0] != "<"
     assert printed(nb, pipeline, "rows ['spire-")[0] != "<"
     assert printed(nb, cell_index(nb, "service.stop()"), "STOPPED") == "STOPPED"
+
+
+@pytest.mark.slow
+def test_debug_loop_notebook_fails_debugs_fixes_and_retries_only_the_failed_step(tmp_path: Path) -> None:
+    nb = run_notebook("debug_loop", tmp_path / "home", tmp_path)
+    failed = outputs(nb, cell_index(nb, "print(failed.state"))
+    assert failed.startswith("ERROR") and "'clean': 'failed'" in failed and "'report': 'omitted'" in failed
+    debug = outputs(nb, cell_index(nb, "%hera debug"))
+    assert "dh.get_function('store://debug-loop-demo/function/python/clean:" in debug
+    reproduced = cell_index(nb, "from dhhera_jupyter.platform.step_debug")
+    assert "reproduced in the kernel: 1 negative reading(s) in the table" in outputs(nb, reproduced)
+    assert "-7" in outputs(nb, reproduced, "text/html")
+    steps = outputs(nb, cell_index(nb, "from dhhera_jupyter.status import step_label"))
+    assert steps.startswith("COMPLETED")
+    lines = {line.split()[0]: line for line in steps.splitlines()[1:]}
+    assert "reused from run" in lines["make"] and "reused from run" in lines["count"]
+    assert "ran again" in lines["clean"] and "ran again" in lines["report"]
+    assert "total 10" in outputs(nb, cell_index(nb, 'print(retried.logs("report"))'))  # 0+1+2+3+4
+    assert "(retry of" in outputs(nb, cell_index(nb, "%hera runs"))

@@ -14,6 +14,7 @@ import type { LocalModel } from './localModel';
 import { type NoticeAction, noticeFor } from './notices';
 import { Poller } from './poller';
 import { initialProject, pageMemory, type ProjectMemory } from './projectMemory';
+import { startRetry } from './retryAction';
 import { RunView } from './runView';
 import type { SidebarService } from './service';
 import type { BackendInfo, ProjectList, RunDetails, RunRow, WorkflowList } from './types';
@@ -109,6 +110,8 @@ export class PipelinesPanel extends Widget {
     this.runView = new RunView({
       stop: run => void this.stop(run),
       rerun: run => void this.rerun(run),
+      retry: run => void this.retry(run),
+      canRetry: () => this.backend?.mode === 'local',
       copyId: run => this.copyId(run),
       insertAttach: run => void this.insertAttach(run),
       canInsertAttach: () => canInsertCell(this.options.commands),
@@ -556,6 +559,17 @@ export class PipelinesPanel extends Widget {
     try {
       const started = await this.options.service.rerun(run.project, run.id);
       this.setStatus(`Run ${shortId(run.id)} started again as ${shortId(started.run_id)}.`, 'info', started.run_id);
+      await this.listPoller.refresh();
+      this.selectRun(started.run_id, run.workflow, 'pipeline');
+    } catch (error) {
+      this.setStatus(messageOf(error), 'error');
+    }
+  }
+
+  private async retry(run: RunDetails): Promise<void> {
+    try {
+      const started = await startRetry(run.project, run.id);
+      this.setStatus(`Retrying run ${shortId(run.id)} as ${shortId(started.run_id)}.`, 'info', started.run_id);
       await this.listPoller.refresh();
       this.selectRun(started.run_id, run.workflow, 'pipeline');
     } catch (error) {

@@ -6,6 +6,7 @@ import { button, el, setText } from './dom';
 import { badgeClass, byteSize, durationText, formatStart, shortId } from './format';
 import { LocalModel } from './localModel';
 import { countOutcomes, OUTCOMES, progressText } from './progress';
+import { RetryAction } from './retryAction';
 import { type ServiceActions, ServiceList } from './services';
 import { StepTable } from './stepTable';
 import type { RunDetails, RunGraph, RunLogs, StepRow } from './types';
@@ -16,6 +17,9 @@ export { progressText } from './progress';
 export interface RunViewActions {
   stop(run: RunDetails): void;
   rerun(run: RunDetails): void;
+  /** Start a retry of a failed or stopped run; `canRetry` says whether the backend retries (the local core). */
+  retry?: (run: RunDetails) => void;
+  canRetry?: () => boolean;
   copyId(run: RunDetails): void;
   insertAttach(run: RunDetails): void;
   canInsertAttach(): boolean;
@@ -122,7 +126,7 @@ export class RunView {
       button('dhhera-RunView-close', '×', 'Close the run view', () => actions.close())
     );
     const meta = el('div', 'dhhera-RunView-meta');
-    meta.append(this.runId, this.times);
+    meta.append(this.runId, this.times, this.retry.note);
     const progress = el('div', 'dhhera-RunView-progress');
     this.bar.setAttribute('role', 'img');
     progress.append(this.bar, this.progressLabel);
@@ -167,6 +171,7 @@ export class RunView {
     toolbar.append(
       this.stopButton,
       this.rerunButton,
+      this.retry.button,
       this.copyButton,
       this.attachButton,
       this.logsButton,
@@ -265,6 +270,7 @@ export class RunView {
       b.disabled = true;
     }
     this.openButton.disabled = true;
+    this.retry.update(null, false);
     this.hideConfirm();
   }
 
@@ -291,6 +297,7 @@ export class RunView {
       this.hideConfirm();
     }
     this.rerunButton.disabled = !run.terminal || run.kind !== 'pipeline';
+    this.retry.update(run, this.actions.canRetry?.() ?? false);
     this.copyButton.disabled = false;
     this.attachButton.disabled = run.kind !== 'pipeline' || !this.actions.canInsertAttach();
     this.logsButton.disabled = false;
@@ -577,4 +584,10 @@ export class RunView {
   private readonly logNote = el('p', 'dhhera-RunView-logNote');
   private readonly services: ServiceList;
   private readonly debugAction: DebugAction | null;
+  private readonly retry = new RetryAction(() => {
+    if (this._run) {
+      this.retry.button.disabled = true; // one retry per click
+      this.actions.retry?.(this._run);
+    }
+  });
 }

@@ -117,6 +117,10 @@ export interface RunDetails {
   steps: StepRow[];
   parameters: Record<string, unknown>;
   graph: string | null;
+  /** The run this run retries (`spec.retry_of`), if it is a retry. */
+  retry_of?: string | null;
+  /** Whether the run can be retried (a pipeline run that failed or was stopped), by its document. */
+  retryable?: boolean;
 }
 
 /** `GET /dhhera/runs/<id>/graph` */
