@@ -94,7 +94,11 @@ class Preview:
 
 
 def load_code(key: str, type_: str | None = None, kind: str | None = None) -> str:
-    """The notebook code that loads the entity ``key`` with the SDK (the key as a Python literal)."""
+    """The notebook code that loads the entity ``key`` with the SDK (the key as a Python literal).
+
+    ``type_`` and ``kind`` default to the key's own; pass the entity's when it was read (a key's kind is the
+    kind it was logged with, so they agree).
+    """
     parsed = parse_key(key)
     type_ = type_ or (parsed.type if parsed else "")
     kind = kind or (parsed.kind if parsed else "")
@@ -108,7 +112,8 @@ def load_code(key: str, type_: str | None = None, kind: str | None = None) -> st
     return f"import digitalhub as dh\n\npath = dh.get_artifact({literal}).download()"
 
 
-def _parse(key: str) -> Any:
+def check_key(key: str) -> Any:
+    """The parts of ``key``; raises BadRequest unless it names a dataitem, artifact or model."""
     parsed = parse_key(key)
     if parsed is None or parsed.type not in GETTERS:
         raise BadRequest(
@@ -284,7 +289,7 @@ def preview_output(key: str, rows: int = DEFAULT_ROWS) -> Preview:
     NotFound
         The entity was deleted.
     """
-    parsed = _parse(key)
+    parsed = check_key(key)
     rows = max(1, min(MAX_ROWS, int(rows)))
     dh = sdk()
     with sdk_errors(not_found=_missing(key)):

@@ -9,7 +9,7 @@ from jupyter_server.utils import url_path_join
 from dhhera_jupyter.server.backend_routes import BackendHandler, BackendStartHandler, ProjectsHandler
 from dhhera_jupyter.server.context import SidebarContext
 from dhhera_jupyter.server.debug_routes import RunDebugHandler
-from dhhera_jupyter.server.preview_routes import PreviewHandler
+from dhhera_jupyter.server.preview_routes import LoadCodeHandler, PreviewHandler
 from dhhera_jupyter.server.run_routes import (
     RunGraphHandler,
     RunHandler,
@@ -44,6 +44,7 @@ ROUTES: list[tuple[str, type]] = [
     (f"runs/{_ID}/service", RunServiceHandler),
     (f"runs/{_ID}/debug", RunDebugHandler),
     ("preview", PreviewHandler),
+    ("preview/code", LoadCodeHandler),
 ]
 
 
