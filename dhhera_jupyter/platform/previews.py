@@ -108,7 +108,9 @@ def load_code(key: str, type_: str | None = None, kind: str | None = None) -> st
     if type_ == "dataitem":
         return f"import digitalhub as dh\n\npath = dh.get_dataitem({literal}).download()"
     if type_ == "model":
-        return f"import digitalhub as dh\n\nmodel = dh.get_model({literal})\nprint(model.metrics)\npath = model.download()"
+        return (
+            f"import digitalhub as dh\n\nmodel = dh.get_model({literal})\nprint(model.metrics)\npath = model.download()"
+        )
     return f"import digitalhub as dh\n\npath = dh.get_artifact({literal}).download()"
 
 

@@ -1,4 +1,5 @@
-"""A one-step pipeline on the real local core whose step logs a table, an artifact and a model with metrics.
+"""A pipeline on the real local core whose first step logs a table, an artifact and a model with metrics (a second
+step reads the table, as a downstream step would).
 
 The shapes follow the DigitalHub tutorials (a cleaned table of city measurements, a report folder, a trained model
 with its scores), written here in our own words; one cell and one column name carry HTML that must stay text.
@@ -36,6 +37,10 @@ def train(project, rows: str = "25"):
     model = project.log_model(name="regressor", kind="model", source=os.path.join(folder, "weights.json"))
     model.log_metrics({"rmse": 1.25, "r2": [0.5, 0.75, 0.8125]})
     return table, report, model
+
+
+def summary(project, di):
+    print("rows", len(di.as_df()))
 """
 
 WORKFLOW = """
@@ -46,15 +51,19 @@ from digitalhub_runtime_hera.dsl import step
 def pipeline():
     with Workflow(entrypoint="dag") as w:
         with DAG(name="dag"):
-            step(template={"action": "job"}, function="train", name="train",
-                 outputs=["measures", "report", "regressor"])
+            train = step(template={"action": "job"}, function="train", name="train",
+                         outputs=["measures", "report", "regressor"])
+            summary = step(template={"action": "job", "inputs": {"di": "{{inputs.parameters.di}}"}},
+                           function="summary", name="summary", inputs={"di": train.get_parameter("measures")})
+            train >> summary
     return w
 """
 
 
 def run_preview_pipeline(project: Any) -> Any:
     """Register, build and run the pipeline in ``project``; the finished pipeline run."""
-    project.new_function(name="train", kind="python", code=FUNCTIONS, handler="train", python_version="PYTHON3_11")
+    for name in ("train", "summary"):
+        project.new_function(name=name, kind="python", code=FUNCTIONS, handler=name, python_version="PYTHON3_11")
     workflow = project.new_workflow(name="outputs", kind="hera", code=WORKFLOW, handler="pipeline")
     build = workflow.run(action="build")
     wait_until(lambda: build.refresh().status.state in ("COMPLETED", "ERROR"), 120, what="the build")

@@ -39,6 +39,16 @@ def test_preview_route_refuses_bad_keys_and_rows_and_says_a_deleted_output_is_go
     assert not_output.status == 400
 
 
+def test_load_code_route_answers_without_reading_the_backend(api: Any) -> None:
+    reply = api.get("preview/code", key="store://p/artifact/artifact/report:1")
+    refused = api.get("preview/code", key="store://p/run/python+run/abc")
+
+    assert reply.status == 200 and reply.data["code"].endswith(
+        'dh.get_artifact("store://p/artifact/artifact/report:1").download()'
+    )
+    assert refused.status == 400
+
+
 def test_preview_route_needs_credentials(api: Any, outputs: Any) -> None:
     reply = api.get("preview", headers={"Authorization": ""}, key=outputs.keys["measures"])
 
