@@ -13,6 +13,7 @@ the SDK only, so it works on a DigitalHub platform as on the local core. Nothing
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -31,6 +32,11 @@ MAX_CELL = 200
 MAX_FILES = 50
 #: Metrics listed at most.
 MAX_METRICS = 50
+
+#: The SDK registers its entity builders on first use, and not thread-safely: two previews read at once in a fresh
+#: process (the sidebar's thread pool, the panel's threads) would fail with a BuilderError. Reads of entities wait
+#: for each other here.
+_get_lock = threading.Lock()
 
 #: Entity types that have a preview, and the SDK getter that loads them.
 GETTERS = {"dataitem": "get_dataitem", "artifact": "get_artifact", "model": "get_model"}
@@ -294,7 +300,7 @@ def preview_output(key: str, rows: int = DEFAULT_ROWS) -> Preview:
     parsed = check_key(key)
     rows = max(1, min(MAX_ROWS, int(rows)))
     dh = sdk()
-    with sdk_errors(not_found=_missing(key)):
+    with _get_lock, sdk_errors(not_found=_missing(key)):
         entity = getattr(dh, GETTERS[parsed.type])(key)
     if entity is None:
         raise NotFound(_missing(key))

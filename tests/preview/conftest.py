@@ -1,6 +1,7 @@
 """Fixtures of the preview tests: one finished pipeline whose step logged a table, an artifact and a model.
 
-The route tests reuse the server tests' Jupyter server fixtures (``api``).
+The route tests (``routes/``) reuse the server tests' Jupyter server fixtures there, apart from the browser tests:
+pytest-jupyter's event loop fixture cannot share a session with Playwright's.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 import pytest
 
 from tests.preview.preview_pipeline import run_preview_pipeline
-from tests.server.conftest import *  # noqa: F403 (jp_server_config, jp_asyncio_loop, api and pytest-jupyter's)
 
 
 @dataclass

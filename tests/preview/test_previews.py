@@ -8,6 +8,7 @@ import pytest
 
 from dhhera_jupyter.errors import BadRequest, NotFound
 from dhhera_jupyter.platform.previews import load_code, preview_output, preview_text
+from tests.support import run_python
 
 
 def test_table_output_shows_its_schema_and_first_rows_with_the_row_count(outputs) -> None:
@@ -108,3 +109,26 @@ def test_load_code_keeps_the_key_a_python_literal() -> None:
     code = load_code('store://p/dataitem/table/a"b:1')
 
     assert 'dh.get_dataitem("store://p/dataitem/table/a\\"b:1").as_df()' in code
+
+
+def test_previews_read_at_once_in_a_fresh_process_all_succeed(outputs) -> None:
+    # The SDK registers its entity builders on first use, not thread-safely (the sidebar reads previews from a
+    # thread pool): without the lock in platform/previews.py two of these fail.
+    code = f"""
+        import json, threading
+        from dhhera_jupyter.platform.previews import preview_output
+        keys = {sorted(outputs.keys.values())!r}
+        results = {{}}
+        def read(key):
+            try:
+                results[key] = preview_output(key).name
+            except Exception as exc:
+                results[key] = repr(exc)
+        threads = [threading.Thread(target=read, args=(k,)) for k in keys]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        print(json.dumps(results))
+    """
+    results = run_python(code)
+
+    assert sorted(results.values()) == ["measures", "regressor", "report"], results
