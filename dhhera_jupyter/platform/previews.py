@@ -243,9 +243,14 @@ def _files(entity: Any, out: Preview) -> None:
         files = list(entity.files or [])
     except Exception:  # noqa: BLE001 - a backend without the files-info endpoint: the status is enough
         files = list(getattr(entity.status, "files", None) or [])
-    listed = [
-        {"path": str(f.get("path") or f.get("name") or ""), "size": f.get("size")} for f in files if isinstance(f, dict)
-    ]
+    listed = sorted(
+        (
+            {"path": str(f.get("path") or f.get("name") or ""), "size": f.get("size")}
+            for f in files
+            if isinstance(f, dict)
+        ),
+        key=lambda f: str(f["path"]),
+    )
     out.files, out.more_files = listed[:MAX_FILES], max(0, len(listed) - MAX_FILES)
     if not listed:
         out.notes.append("The backend lists no files for it.")

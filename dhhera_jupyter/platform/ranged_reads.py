@@ -134,7 +134,7 @@ class RangedObject(io.RawIOBase):
 
 def parquet_head(obj: RangedObject, rows: int) -> Head:
     """The schema, row count and first ``rows`` rows of a parquet object: footer, then the first pages only."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     reader = pq.ParquetFile(obj, buffer_size=PARQUET_BUFFER, pre_buffer=False)
     schema = reader.schema_arrow
