@@ -191,7 +191,12 @@ export class RunView {
     );
     stepHeader.append(this.stepTitle, this.stepLogsButton);
     this.debugAction = actions.debug ? new DebugAction(actions.debug) : null;
-    this.step.append(stepHeader, ...(this.debugAction ? [this.debugAction.node] : []), this.stepList, this.outputs.node);
+    this.step.append(
+      stepHeader,
+      ...(this.debugAction ? [this.debugAction.node] : []),
+      this.stepList,
+      this.outputs.node
+    );
     this.step.hidden = true;
     this.logs.hidden = true;
     this.logText.setAttribute('tabindex', '0');
