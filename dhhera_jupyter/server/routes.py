@@ -10,6 +10,7 @@ from dhhera_jupyter.server.backend_routes import BackendHandler, BackendStartHan
 from dhhera_jupyter.server.context import SidebarContext
 from dhhera_jupyter.server.debug_routes import RunDebugHandler
 from dhhera_jupyter.server.retry_routes import RunRetryHandler
+from dhhera_jupyter.server.preview_routes import LoadCodeHandler, PreviewHandler
 from dhhera_jupyter.server.run_routes import (
     RunGraphHandler,
     RunHandler,
@@ -44,6 +45,8 @@ ROUTES: list[tuple[str, type]] = [
     (f"runs/{_ID}/retry", RunRetryHandler),
     (f"runs/{_ID}/service", RunServiceHandler),
     (f"runs/{_ID}/debug", RunDebugHandler),
+    ("preview", PreviewHandler),
+    ("preview/code", LoadCodeHandler),
 ]
 
 

@@ -14,6 +14,7 @@ from dhhera_jupyter.status.names import label_names
 from dhhera_jupyter.status.timefmt import format_clock
 from dhhera_jupyter.widgets.debug_action import DebugAction
 from dhhera_jupyter.widgets.log_view import LOG_TAIL, LogView
+from dhhera_jupyter.widgets.output_preview import OutputPreviews
 from dhhera_jupyter.widgets.run_table import clock_html, short_key, state_badge
 
 if TYPE_CHECKING:
@@ -87,13 +88,14 @@ class StepDetails(w.VBox):
         self.info = w.HTML()
         self.log_view = LogView()
         self.debug_action = DebugAction()
+        self.previews = OutputPreviews()
         self.run: WatchedRun | None = None
         self.step_id: str | None = None
         self._lock = threading.RLock()
         self._wake = threading.Event()
         self._follower: threading.Thread | None = None
         self._closed = False
-        super().__init__([self.info, self.debug_action, self.log_view])
+        super().__init__([self.info, self.debug_action, self.previews, self.log_view])
         self.add_class("dhhera-RunPanel-details")
         self.layout.display = "none"
 
@@ -119,6 +121,7 @@ class StepDetails(w.VBox):
         step = self._step()
         if step is not None:
             self.info.value = step_html(step)
+            self.previews.set_outputs(step.outputs)
 
     def _step(self) -> StepStatus | None:
         if self.run is None or self.step_id is None:
@@ -186,6 +189,6 @@ class StepDetails(w.VBox):
     def close(self) -> None:
         self._closed = True
         self._wake.set()
-        for widget in (self.info, self.debug_action, self.log_view):
+        for widget in (self.info, self.debug_action, self.previews, self.log_view):
             widget.close()
         super().close()

@@ -14,7 +14,8 @@ const builds = [
     entryPoints: {
       dag_widget: resolve(root, 'src/widgets/dag.ts'),
       log_view: resolve(root, 'src/widgets/log.ts'),
-      run_progress: resolve(root, 'src/widgets/progress.ts')
+      run_progress: resolve(root, 'src/widgets/progress.ts'),
+      output_preview: resolve(root, 'src/widgets/preview.ts')
     },
     bundle: true,
     format: 'esm',
@@ -29,7 +30,8 @@ const builds = [
     entryPoints: {
       dag_widget: resolve(root, 'style/dag.css'),
       log_view: resolve(root, 'style/log.css'),
-      run_panel: resolve(root, 'style/run-panel.css')
+      run_panel: resolve(root, 'style/run-panel.css'),
+      output_preview: resolve(root, 'style/preview.css')
     },
     bundle: true,
     minify: !watch,

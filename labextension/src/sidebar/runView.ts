@@ -5,6 +5,7 @@ import { DebugAction, type DebugActionOptions } from './debugAction';
 import { button, el, setText } from './dom';
 import { badgeClass, byteSize, durationText, formatStart, shortId } from './format';
 import { LocalModel } from './localModel';
+import { OutputPreviewList } from './outputPreview';
 import { countOutcomes, OUTCOMES, progressText } from './progress';
 import { RetryAction } from './retryAction';
 import { type ServiceActions, ServiceList } from './services';
@@ -195,7 +196,12 @@ export class RunView {
     );
     stepHeader.append(this.stepTitle, this.stepLogsButton);
     this.debugAction = actions.debug ? new DebugAction(actions.debug) : null;
-    this.step.append(stepHeader, ...(this.debugAction ? [this.debugAction.node] : []), this.stepList);
+    this.step.append(
+      stepHeader,
+      ...(this.debugAction ? [this.debugAction.node] : []),
+      this.stepList,
+      this.outputs.node
+    );
     this.step.hidden = true;
     this.logs.hidden = true;
     this.logText.setAttribute('tabindex', '0');
@@ -477,6 +483,7 @@ export class RunView {
     this.stepTitle.title = selected;
     this.stepLogsButton.disabled = !step;
     this.debugAction?.show(this._run, step);
+    this.outputs.update(step?.outputs);
     const rows = [...(step ? stepRows(step, now) : []), ...graphRows(details)];
     const key = JSON.stringify(rows);
     if (key === this.stepKey) {
@@ -578,6 +585,7 @@ export class RunView {
   private readonly step = el('div', 'dhhera-RunView-step');
   private readonly stepTitle = el('h4', 'dhhera-RunView-stepTitle');
   private readonly stepList = el('dl', 'dhhera-RunView-stepList');
+  private readonly outputs = new OutputPreviewList();
   private readonly logs = el('div', 'dhhera-RunView-logs');
   private readonly logTitle = el('h4', 'dhhera-RunView-logTitle');
   private readonly logText = el('pre', 'dhhera-RunView-logText');
