@@ -9,8 +9,8 @@ from jupyter_server.utils import url_path_join
 from dhhera_jupyter.server.backend_routes import BackendHandler, BackendStartHandler, ProjectsHandler
 from dhhera_jupyter.server.context import SidebarContext
 from dhhera_jupyter.server.debug_routes import RunDebugHandler
-from dhhera_jupyter.server.retry_routes import RunRetryHandler
 from dhhera_jupyter.server.preview_routes import LoadCodeHandler, PreviewHandler
+from dhhera_jupyter.server.retry_routes import RunRetryHandler
 from dhhera_jupyter.server.run_routes import (
     RunGraphHandler,
     RunHandler,
