@@ -6,7 +6,6 @@ import { listenForCells } from './cellInsertion';
 import { DagPanel } from './sidebar/dagPanel';
 import { pipelinesIcon } from './sidebar/icon';
 import { labUi } from './sidebar/labUi';
-import { listenForCellInserts } from './sidebar/outputPreview';
 import type { LocalModel } from './sidebar/localModel';
 import { PipelinesPanel } from './sidebar/panel';
 import { pageMemory, stateDbMemory } from './sidebar/projectMemory';
@@ -42,8 +41,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       openDag
     });
     app.shell.add(panel, 'left', { rank: 850 });
-    listenForCells(document.body, () => app.shell.widgets('main')); // cells a kernel's CellInserter offers
-    listenForCellInserts(app.commands); // "Insert code to load" of the run panel's widget and of the sidebar
+    listenForCells(document.body, () => app.shell.widgets('main')); // cells a kernel's widget offers (debug, load code)
     restorer?.add(panel, panel.id);
   }
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import { listenForCellInserts, OutputPreviewList, previewableOutputs } from '../sidebar/outputPreview';
+import { OutputPreviewList, previewableOutputs } from '../sidebar/outputPreview';
 import type { CommandsLike } from '../sidebar/notebook';
 import { type PreviewData, renderPreview, sizeText } from '../widgets/preview/render';
 
@@ -73,7 +73,7 @@ describe('OutputPreviewList', () => {
       }
       return tablePreview();
     });
-    const list = new OutputPreviewList({ preview, loadCode: async () => 'code' });
+    const list = new OutputPreviewList(null, { preview, loadCode: async () => 'code' });
     list.update({ t: 'store://p/dataitem/table/measures:1', g: 'store://p/dataitem/table/gone:1' });
 
     expect(preview).not.toHaveBeenCalled();
@@ -88,7 +88,7 @@ describe('OutputPreviewList', () => {
     expect(list.node.querySelector('img')).toBeNull();
   });
 
-  it('inserts the load code through the lab listener, else shows it to copy', async () => {
+  it('inserts the load code through the commands, else shows it to copy', async () => {
     const executed: unknown[] = [];
     let notebookOpen = true;
     const commands: CommandsLike = {
@@ -96,8 +96,10 @@ describe('OutputPreviewList', () => {
       isEnabled: () => notebookOpen,
       execute: async (id, args) => executed.push([id, args])
     };
-    const stop = listenForCellInserts(commands);
-    const list = new OutputPreviewList({ preview: async () => tablePreview(), loadCode: async key => `load(${key})` });
+    const list = new OutputPreviewList(commands, {
+      preview: async () => tablePreview(),
+      loadCode: async key => `load(${key})`
+    });
     list.update({ t: 'store://p/dataitem/table/t:1' });
     document.body.append(list.node);
 
@@ -106,7 +108,6 @@ describe('OutputPreviewList', () => {
     notebookOpen = false;
     list.node.querySelector<HTMLButtonElement>('.dhhera-Preview-insert')?.click();
     await flush();
-    stop();
     list.node.remove();
 
     expect(executed).toEqual([

@@ -3,12 +3,11 @@
  * "Preview" (read on the click, from `/dhhera/preview`, bounded by the server) and "Insert code to load" (the load
  * code from `/dhhera/preview/code`, put into a new cell below the active cell of the current notebook).
  *
- * Cells go in through the same DOM event the notebook run panel's widget uses, handled by
- * {@link listenForCellInserts}, so both places insert the same way.
+ * Cells go in through JupyterLab's commands (`./notebook`), as the sidebar's other actions do; the run panel's
+ * widget asks the lab extension instead (`../cellInsertion`: below the cell that shows the panel).
  */
 import { requestAPI } from '../api';
 import {
-  INSERT_CELL_EVENT,
   type OutputRef,
   type PreviewData,
   previewable,
@@ -36,33 +35,13 @@ export function previewableOutputs(outputs: Record<string, string> | undefined):
     .map(([name, key]) => ({ name, key }));
 }
 
-/**
- * Insert the code of every {@link INSERT_CELL_EVENT} into a new cell below the active cell of the current notebook
- * (the notebook widget's button makes its own cell the active one). The event is cancelled when a cell went in, so
- * its sender knows; without an open notebook it is left alone and the sender shows the code to copy.
- *
- * @returns a function that stops listening.
- */
-export function listenForCellInserts(commands: CommandsLike, target: EventTarget = document): () => void {
-  const onInsert = (event: Event): void => {
-    const code = (event as CustomEvent<{ code?: unknown }>).detail?.code;
-    if (typeof code !== 'string' || !canInsertCell(commands)) {
-      return;
-    }
-    event.preventDefault();
-    void insertCell(commands, code);
-  };
-  target.addEventListener(INSERT_CELL_EVENT, onInsert);
-  return () => target.removeEventListener(INSERT_CELL_EVENT, onInsert);
-}
-
-/** One output: its name, the two actions, and (once asked for) its preview or the code to copy. */
 class OutputItem {
   readonly node = el('div', 'dhhera-Preview-item');
 
   constructor(
     readonly output: OutputRef,
-    private readonly service: PreviewService
+    private readonly service: PreviewService,
+    private readonly commands: CommandsLike | null
   ) {
     const head = el('div', 'dhhera-Preview-head');
     const name = el('span', 'dhhera-Preview-name', output.name);
@@ -113,8 +92,8 @@ class OutputItem {
       this.code.hidden = false;
       return;
     }
-    const event = new CustomEvent(INSERT_CELL_EVENT, { bubbles: true, cancelable: true, detail: { code } });
-    if (!this.node.dispatchEvent(event)) {
+    if (canInsertCell(this.commands)) {
+      await insertCell(this.commands, code);
       this.code.hidden = true;
       return;
     }
@@ -133,7 +112,10 @@ class OutputItem {
 export class OutputPreviewList {
   readonly node = el('div', 'dhhera-Preview dhhera-RunView-previews');
 
-  constructor(private readonly service: PreviewService = previewService) {
+  constructor(
+    private readonly commands: CommandsLike | null,
+    private readonly service: PreviewService = previewService
+  ) {
     this.node.setAttribute('aria-label', 'Outputs of the step');
     this.node.hidden = true;
   }
@@ -147,7 +129,9 @@ export class OutputPreviewList {
     }
     this.digest = digest;
     const kept = new Map(this.items.map(item => [`${item.output.name}\n${item.output.key}`, item]));
-    this.items = refs.map(ref => kept.get(`${ref.name}\n${ref.key}`) ?? new OutputItem(ref, this.service));
+    this.items = refs.map(
+      ref => kept.get(`${ref.name}\n${ref.key}`) ?? new OutputItem(ref, this.service, this.commands)
+    );
     this.node.replaceChildren(...this.items.map(item => item.node));
     this.node.hidden = this.items.length === 0;
   }

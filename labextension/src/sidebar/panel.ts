@@ -122,6 +122,7 @@ export class PipelinesPanel extends Widget {
         read: (run, serviceRunId) => this.options.service.serviceInfo(run.project, serviceRunId),
         stop: (run, serviceRunId) => this.options.service.stop(run.project, serviceRunId)
       },
+      commands: this.options.commands,
       debug: { fetch: fetchDebugCells, commands: this.options.commands }
     });
     this.runView.node.hidden = true;

@@ -6,6 +6,7 @@ import { button, el, setText } from './dom';
 import { badgeClass, byteSize, durationText, formatStart, shortId } from './format';
 import { LocalModel } from './localModel';
 import { OutputPreviewList } from './outputPreview';
+import type { CommandsLike } from './notebook';
 import { countOutcomes, OUTCOMES, progressText } from './progress';
 import { RetryAction } from './retryAction';
 import { type ServiceActions, ServiceList } from './services';
@@ -30,6 +31,8 @@ export interface RunViewActions {
   logs(run: RunDetails, step: string | null): Promise<RunLogs>;
   /** A serve step's service (read live) and its stop. */
   services: ServiceActions;
+  /** JupyterLab's commands, to insert a step output's load code into the current notebook (absent: shown to copy). */
+  commands?: CommandsLike | null;
   /** The selected step's "Debug in notebook" (left out when absent). */
   debug?: DebugActionOptions;
 }
@@ -118,6 +121,7 @@ export class RunView {
   readonly node = el('section', 'dhhera-RunView');
 
   constructor(private readonly actions: RunViewActions) {
+    this.outputs = new OutputPreviewList(actions.commands ?? null);
     this.services = new ServiceList(actions.services);
     this.node.setAttribute('aria-label', 'Selected run');
     const header = el('div', 'dhhera-RunView-header');
@@ -585,7 +589,7 @@ export class RunView {
   private readonly step = el('div', 'dhhera-RunView-step');
   private readonly stepTitle = el('h4', 'dhhera-RunView-stepTitle');
   private readonly stepList = el('dl', 'dhhera-RunView-stepList');
-  private readonly outputs = new OutputPreviewList();
+  private readonly outputs: OutputPreviewList;
   private readonly logs = el('div', 'dhhera-RunView-logs');
   private readonly logTitle = el('h4', 'dhhera-RunView-logTitle');
   private readonly logText = el('pre', 'dhhera-RunView-logText');

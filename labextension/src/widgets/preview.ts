@@ -6,7 +6,8 @@
  */
 import type { AnyModel, RenderProps } from '@anywidget/types';
 
-import { INSERT_CELL_EVENT, type PreviewData, renderPreview, renderPreviewError } from './preview/render';
+import { INSERT_EVENT, type InsertDetail } from '../cellInsertion';
+import { type PreviewData, renderPreview, renderPreviewError } from './preview/render';
 
 interface OutputItem {
   name: string;
@@ -33,10 +34,11 @@ function button(className: string, label: string, title: string, onClick: () => 
   return item;
 }
 
-/** Ask the lab extension to insert `code` in a new cell below; false when nothing took the event. */
+/** Ask the lab extension to insert `code` in a new cell below the widget's cell; false when nothing inserted it. */
 export function requestInsert(from: HTMLElement, code: string): boolean {
-  const event = new CustomEvent(INSERT_CELL_EVENT, { bubbles: true, cancelable: true, detail: { code } });
-  return !from.dispatchEvent(event);
+  const detail: InsertDetail = { cells: [code], inserted: 0 };
+  from.dispatchEvent(new CustomEvent(INSERT_EVENT, { bubbles: true, detail }));
+  return detail.inserted > 0;
 }
 
 class PreviewList {

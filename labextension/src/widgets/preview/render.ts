@@ -143,6 +143,3 @@ export function renderPreviewError(message: string): HTMLElement {
   box.setAttribute('role', 'alert');
   return box;
 }
-
-/** Event the notebook widget dispatches to have the lab extension insert a cell below (cancelled when done). */
-export const INSERT_CELL_EVENT = 'dhhera-insert-cell';
