@@ -102,7 +102,9 @@ class NodeMapper:
 
     def _match_path(self, parsed: NodeName, node: Mapping[str, Any]) -> NodeMatch | None:
         if not parsed.path:
-            if self._single is not None and not parsed.group:
+            # The root node is the step only when the entrypoint is that one container; the root of a one-task DAG
+            # is the DAG (its task's node carries the step's outputs).
+            if self._single is not None and not parsed.group and is_step_type(node.get("type")):
                 return NodeMatch(self._single, primary=not parsed.instance)
             return None
         if parsed.group:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from status_samples import nested_spec, node, steps_spec
+from status_samples import nested_spec, node, run_doc, steps_spec
 
 from dhhera_jupyter.graph import from_workflow
 from dhhera_jupyter.status.mapping import NodeMapper, NodeMatch, workflow_name_of
+from dhhera_jupyter.status.snapshot import snapshot
 
 
 def test_contract_example_maps_pod_to_its_task_and_root_to_nothing() -> None:
@@ -78,3 +79,31 @@ def test_workflow_name_is_the_run_id_or_the_root_node() -> None:
     assert workflow_name_of("abc", [{"id": "abc", "name": "abc"}]) == "abc"
     assert workflow_name_of("abc", [{"id": "wf-1", "name": "wf.a"}, {"id": "wf", "name": "wf"}]) == "wf"
     assert workflow_name_of("abc", []) == "abc"
+
+
+def test_a_one_task_dag_keeps_its_step_outputs_and_a_single_container_root_is_the_step() -> None:
+    spec = {
+        "entrypoint": "dag",
+        "templates": [
+            {"name": "dag", "dag": {"tasks": [{"name": "only", "template": "c"}]}},
+            {"name": "c", "container": {"image": "x"}},
+        ],
+    }
+    wf = "5a1e"
+    root = node(wf, wf, wf, "DAG", "Succeeded")
+    pod = node(
+        wf,
+        f"{wf}.only",
+        "only",
+        "Pod",
+        "Succeeded",
+        outputs=[{"name": "table", "value": "store://p/dataitem/table/t:1"}],
+    )
+    run = run_doc(wf, "COMPLETED", [root, pod])
+    snap = snapshot(run, from_workflow(spec))
+    assert [s.id for s in snap.steps] == ["only"]
+    assert dict(snap.steps[0].outputs) == {"table": "store://p/dataitem/table/t:1"}
+
+    single = {"entrypoint": "c", "templates": [{"name": "c", "container": {"image": "x"}}]}
+    mapper = NodeMapper(from_workflow(single))
+    assert mapper.match(node(wf, wf, wf, "Pod", "Succeeded"), wf) == NodeMatch("c", primary=True)
