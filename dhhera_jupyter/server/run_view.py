@@ -11,6 +11,7 @@ from dhhera_jupyter.server.graphs import DrawnGraph
 from dhhera_jupyter.server.services import service_url
 from dhhera_jupyter.server.summary import BUILD_KIND, run_row, section
 from dhhera_jupyter.status import snapshot, step_label
+from dhhera_jupyter.status.names import label_names
 
 
 def run_view(doc: Mapping[str, Any], drawn: DrawnGraph | None) -> dict[str, Any]:
@@ -76,7 +77,7 @@ def run_view(doc: Mapping[str, Any], drawn: DrawnGraph | None) -> dict[str, Any]
 
 def _message(doc: Mapping[str, Any]) -> str | None:
     message = section(doc, "status").get("message")
-    return str(message) if message else None
+    return label_names(str(message)) if message else None  # the user's step names, not the generated task names
 
 
 _STEP_FIELDS = (
@@ -111,4 +112,6 @@ def _step(data: Mapping[str, Any], services: Mapping[str, str]) -> dict[str, Any
     row = {k: data.get(k) for k in _STEP_FIELDS}
     row["service_url"] = services.get(str(data.get("run_id") or ""))
     row["label"] = step_label(str(data.get("step") or ""))  # ``extract`` for ``dag-op-extract-1a2b3c4d``
+    if row.get("message"):
+        row["message"] = label_names(str(row["message"]))
     return row

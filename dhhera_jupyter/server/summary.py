@@ -13,6 +13,7 @@ from dhhera_jupyter.documents.build import is_built
 from dhhera_jupyter.documents.keys import parse_exec
 from dhhera_jupyter.documents.states import BUILD_RUN_KIND, PIPELINE_RUN_KIND
 from dhhera_jupyter.status import run_is_terminal, run_label
+from dhhera_jupyter.status.names import label_names
 
 #: Run kinds of the Hera runtime, and what the sidebar calls them.
 BUILD_KIND = BUILD_RUN_KIND
@@ -59,7 +60,7 @@ def run_row(doc: Mapping[str, Any]) -> dict[str, Any]:
         "terminal": run_is_terminal(state),
         "started": started,
         "finished": finished,
-        "message": str(status["message"]) if status.get("message") and state == "ERROR" else None,
+        "message": label_names(str(status["message"])) if status.get("message") and state == "ERROR" else None,
     }
 
 
