@@ -354,6 +354,39 @@ def user_ini_path() -> Path:
     return user_config().ini_path
 
 
+def ini_section(name: str, *, what: str, instead: str) -> tuple[Path, dict[str, str]]:
+    """Profile ``name`` of the user's ini file (``~/.dhcore.ini`` or ``DH_CONFIG``): its path and its settings.
+
+    Parameters
+    ----------
+    name : str
+        The profile (section) name.
+    what : str
+        What else ``name`` could have been, for the error (``"'local' nor an http(s):// endpoint"``).
+    instead : str
+        The next step the error offers (``"use `%hera use https://<endpoint>`"``).
+
+    Raises
+    ------
+    DhheraError
+        When the file cannot be read or has no such profile.
+    """
+    from configparser import ConfigParser, Error
+
+    path = user_ini_path()
+    parser = ConfigParser(interpolation=None)
+    try:
+        parser.read(path)
+    except (Error, OSError) as exc:
+        raise DhheraError(f"{path} cannot be read ({exc}); fix it, or {instead}.") from None
+    if not name.replace("-", "").replace("_", "").isalnum() or not parser.has_section(name):
+        found = ", ".join(parser.sections()) or "none"
+        raise DhheraError(
+            f"'{name}' is neither {what}, nor a profile of {path} (profiles: {found}); {instead} or a profile name."
+        )
+    return path, dict(parser[name].items())
+
+
 def ini_profile(name: str) -> tuple[str, dict[str, str | None]]:
     """The endpoint of profile ``name`` of the user's ``~/.dhcore.ini`` (or ``DH_CONFIG``), and the variables
     that make the SDK read that profile (its credentials come from the file, which wins over the environment).
@@ -363,21 +396,11 @@ def ini_profile(name: str) -> tuple[str, dict[str, str | None]]:
     DhheraError
         When the file has no such profile, or the profile no ``dhcore_endpoint``.
     """
-    from configparser import ConfigParser, Error
-
-    path = user_ini_path()
-    parser = ConfigParser(interpolation=None)
-    try:
-        parser.read(path)
-    except (Error, OSError) as exc:
-        raise DhheraError(f"{path} cannot be read ({exc}); fix it, or use `%hera use https://<endpoint>`.") from None
-    if not name.replace("-", "").replace("_", "").isalnum() or not parser.has_section(name):
-        found = ", ".join(parser.sections()) or "none"
-        raise DhheraError(
-            f"'{name}' is neither 'local' nor an http(s):// endpoint, nor a profile of {path} (profiles: {found}); "
-            "use `%hera use local`, `%hera use https://<your DigitalHub>` or a profile name."
-        )
-    section = parser[name]
+    path, section = ini_section(
+        name,
+        what="'local' nor an http(s):// endpoint",
+        instead="use `%hera use local`, `%hera use https://<your DigitalHub>`",
+    )
     endpoint = (section.get("dhcore_endpoint") or "").strip().rstrip("/")
     if not endpoint.startswith(("http://", "https://")):
         raise DhheraError(f"Profile '{name}' of {path} has no http(s):// DHCORE_ENDPOINT; add one, then retry.")

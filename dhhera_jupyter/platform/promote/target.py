@@ -11,12 +11,11 @@ the push: the user's ini file is never written (the SDK would also switch its ``
 
 from __future__ import annotations
 
-from configparser import ConfigParser, Error
 from dataclasses import dataclass, field
 from typing import Any
 
 from dhhera_jupyter.errors import DhheraError
-from dhhera_jupyter.platform.backend import sdk, user_ini_path
+from dhhera_jupyter.platform.backend import ini_section, sdk
 
 
 @dataclass
@@ -72,19 +71,8 @@ def target(to: str, token: str | None = None) -> Target:
     if to.startswith(("http://", "https://")):
         values = {"DHCORE_ACCESS_TOKEN": token} if token else {}
         return Target(to.rstrip("/"), values, "the --token given" if token else "no credentials", to.rstrip("/"))
-    path = user_ini_path()
-    parser = ConfigParser(interpolation=None)
-    try:
-        parser.read(path)
-    except (Error, OSError) as exc:
-        raise DhheraError(f"{path} cannot be read ({exc}); fix it, or push to an http(s):// endpoint.") from None
-    if not to.replace("-", "").replace("_", "").isalnum() or not parser.has_section(to):
-        found = ", ".join(parser.sections()) or "none"
-        raise DhheraError(
-            f"'{to}' is neither an http(s):// endpoint nor a profile of {path} (profiles: {found}); "
-            "give `--to https://<DigitalHub>` or a profile name."
-        )
-    values = {k.upper(): v for k, v in parser[to].items() if v and k != "current_environment"}
+    path, section = ini_section(to, what="an http(s):// endpoint", instead="give `--to https://<DigitalHub>`")
+    values = {k.upper(): v for k, v in section.items() if v and k != "current_environment"}
     if token:
         values["DHCORE_ACCESS_TOKEN"] = token
     endpoint = values.get("DHCORE_ENDPOINT", "").strip().rstrip("/")
