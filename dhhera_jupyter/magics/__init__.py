@@ -62,6 +62,16 @@ class _BackendGate:
                 f"The local DigitalHub core did not answer within {BACKEND_WAIT:.0f} s; run %hera status to see why.",
                 file=sys.stderr,
             )
+            return
+        # The preload ended; if it failed (the core did not start, say), choose the backend here so that this
+        # cell's own SDK calls find it, or say why not in one sentence instead of the SDK's missing-key error.
+        from dhhera_jupyter.errors import DhheraError
+        from dhhera_jupyter.platform.backend import backend
+
+        try:
+            backend()
+        except DhheraError as exc:
+            print(f"No DigitalHub backend for this kernel: {exc}", file=sys.stderr)
 
 
 def unload_ipython_extension(ipython: Any) -> None:

@@ -29,7 +29,10 @@ class Api:
             headers["Authorization"] = f"Bearer {self.token}"
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         try:
-            conn.request(method, path, body=data, headers=headers)
+            try:
+                conn.request(method, path, body=data, headers=headers)
+            except BrokenPipeError:
+                pass  # the core answered (413) and closed before the whole body was sent: read that answer
             resp = conn.getresponse()
             text = resp.read()
         finally:

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FUNCTIONS, TargetCore, add_pipeline
 
 from dhhera_jupyter import platform
 from dhhera_jupyter.errors import DhheraError
 from dhhera_jupyter.magics.push import push
 from dhhera_jupyter.platform.promote import target as target_backend
+from tests.promote.conftest import FUNCTIONS, TargetCore, add_pipeline
 from tests.support import run_python
 
 #: Runs the pushed pipeline on the target with the SDK in a fresh interpreter pointed at the target only, and
@@ -116,7 +116,8 @@ def test_a_write_failing_midway_removes_what_the_push_created(
 def add_pipeline_only(project: Any) -> tuple[Any, str]:
     """The workflow and dataitem of :func:`add_pipeline` over functions already registered."""
     import pandas as pd
-    from conftest import PIPELINE
+
+    from tests.promote.conftest import PIPELINE
 
     di = project.log_dataitem(name="numbers", kind="table", data=pd.DataFrame({"x": [1, 2]}))
     workflow, _ = platform.register_workflow(

@@ -131,7 +131,12 @@ def test_run_button_and_rerun_add_runs_to_the_same_panel(project: Any, diamond: 
         assert panel.run.snapshot.parameters["n"] == "5"
         # The run picker appears in place (it was hidden, never removed: the toolbar does not move).
         assert "dhhera-hidden" not in panel.history._dom_classes and len(panel.history.options) == 2
-        assert panel.toolbar.children == (panel.stop_button, panel.rerun_button, panel.history)
+        assert panel.toolbar.children == (
+            panel.stop_button,
+            panel.rerun_button,
+            *panel.retry_action.widgets,
+            panel.history,
+        )
         panel.rerun_button.click()
         assert len(panel.runs) == 3
         panel.wait(120)
