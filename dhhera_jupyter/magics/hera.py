@@ -11,6 +11,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 
 from dhhera_jupyter.magics.boundary import parse_arguments, parse_parameters, plain_help, usage_errors
 from dhhera_jupyter.magics.debug import debug_magic
+from dhhera_jupyter.magics.preview import preview_magic
 from dhhera_jupyter.magics.push import push_magic
 from dhhera_jupyter.magics.retry import retry_magic
 from dhhera_jupyter.magics.run import attach_magic, run_magic, runs_magic
@@ -106,10 +107,11 @@ SUBCOMMANDS: dict[str, Callable[[Any, Any], Any]] = {
     "push": push_magic,
     "debug": debug_magic,
     "retry": retry_magic,
+    "preview": preview_magic,
 }
 
 _OVERVIEW = """Manage Hera pipelines on DigitalHub:
-%hera use|status|register|build|show|run|attach|runs|push|debug|retry ...
+%hera use|status|register|build|show|run|attach|runs|push|debug|retry|preview ...
 
 Subcommands (each has a Python twin in dhhera_jupyter: use, status, register, build, show, run, attach, runs,
 debug, retry):

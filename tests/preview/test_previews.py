@@ -132,3 +132,18 @@ def test_previews_read_at_once_in_a_fresh_process_all_succeed(outputs) -> None:
     results = run_python(code)
 
     assert sorted(results.values()) == ["measures", "regressor", "report"], results
+
+
+def test_hera_preview_prints_the_table_head_and_refuses_a_key_that_is_no_output(outputs, capsys) -> None:
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    shell.run_line_magic("hera", f"preview {outputs.keys['measures']} --rows 3")
+    text = capsys.readouterr().out
+    assert "schema: city: string, pm10: number" in text and "first 3 of 25 rows" in text
+    assert "Trento" in text and text.rstrip().endswith("df.head()")
+    with pytest.raises(UsageError) as refused:
+        shell.run_line_magic("hera", "preview store://nowhere/function/python/f:1")
+    assert "dataitem, artifact or model" in str(refused.value)
