@@ -113,6 +113,7 @@ def test_sidebar_action_inserts_the_cells_into_the_current_notebook(lab: Any, fa
     text = wait_cells(lab, 4)
     assert text[0] == "print('first cell')"
     assert "step_function = dh.get_function('store://" in text[1] and "step_call(**step_kwargs)" in text[3]
+    expect(panel.locator(".dhhera-RunView-dag svg g.node")).to_have_count(4, timeout=30_000)  # the run's DAG drawn
     shoot(lab, "sidebar-debug", action)
 
     # A step that never ran: the server's sentence, nothing inserted.

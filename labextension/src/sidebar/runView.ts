@@ -106,7 +106,10 @@ export function svgMarkupSize(svg: string): { width: number; height: number } | 
 
 /** The canvas height that shows a graph of `size` fitted to `width` (px), within {@link DAG_HEIGHT}. */
 export function dagHeight(size: { width: number; height: number } | null, width: number): number {
-  if (!size || width <= 0) {
+  if (!size) {
+    return DAG_HEIGHT.min; // no graph yet (loading) or none: a short placeholder, not an empty 360 px box
+  }
+  if (width <= 0) {
     return DAG_HEIGHT.max;
   }
   const scale = Math.min(1, (width - 32) / Math.max(1, size.width));
@@ -265,7 +268,9 @@ export class RunView {
     this.parameters.hidden = true;
     this.model.set('selected', '');
     this.model.set('node_states', {});
+    this.model.set('placeholder', 'Loading the DAG…');
     this.model.set('svg', '');
+    this.sizeDag();
     this.model.set('nodes', {});
     this.model.set('title', '');
     this.step.hidden = true;
@@ -341,6 +346,7 @@ export class RunView {
 
   /** Say why there is no DAG (build runs, unknown builds). */
   setGraphMessage(text: string): void {
+    this.model.set('placeholder', 'No graph.');
     this.model.set('svg', '');
     this.setMessage(text, 'info');
   }
@@ -563,8 +569,9 @@ export class RunView {
     nodes: {},
     node_states: {},
     selected: '',
-    height: `${DAG_HEIGHT.max}px`,
-    title: ''
+    height: `${DAG_HEIGHT.min}px`,
+    title: '',
+    placeholder: 'Loading the DAG…'
   });
   private readonly resizeObserver: ResizeObserver | null = null;
   private readonly dagHost = document.createElement('div');

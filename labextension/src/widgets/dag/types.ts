@@ -26,4 +26,6 @@ export interface DagModel {
   title: string;
   /** `pane` (default): details beside the graph; `none`: the host shows them. */
   details?: string;
+  /** What the empty canvas says (default `No graph.`; the sidebar says `Loading the DAG…` until it arrives). */
+  placeholder?: string;
 }

@@ -73,6 +73,7 @@ export class DagView {
     model.on('change:height', this.renderFrame);
     model.on('change:title', this.renderFrame);
     model.on('change:details', this.renderSelection);
+    model.on('change:placeholder', this.renderPlaceholder);
 
     this.renderFrame();
     this.renderSvg();
@@ -86,6 +87,7 @@ export class DagView {
     this.model.off('change:height', this.renderFrame);
     this.model.off('change:title', this.renderFrame);
     this.model.off('change:details', this.renderSelection);
+    this.model.off('change:placeholder', this.renderPlaceholder);
     this.viewport.removeEventListener('click', this.onClick);
     this.viewport.removeEventListener('keydown', this.onKeyDown);
     this.panZoom?.dispose();
@@ -111,6 +113,12 @@ export class DagView {
     this.root.setAttribute('aria-label', title || 'Pipeline graph');
   };
 
+  private readonly renderPlaceholder = (): void => {
+    if (!this.svg && !this.model.get('svg')) {
+      this.message.textContent = this.model.get('placeholder') || 'No graph.';
+    }
+  };
+
   private readonly renderSvg = (): void => {
     this.panZoom?.dispose();
     this.panZoom = null;
@@ -121,7 +129,9 @@ export class DagView {
     const markup = this.model.get('svg');
     const svg = markup ? sanitizeSvg(markup) : null;
     if (!svg) {
-      this.message.textContent = markup ? 'The graph could not be displayed: its SVG is not valid.' : 'No graph.';
+      this.message.textContent = markup
+        ? 'The graph could not be displayed: its SVG is not valid.'
+        : this.model.get('placeholder') || 'No graph.';
       this.message.hidden = false;
       this.details.hide();
       return;
