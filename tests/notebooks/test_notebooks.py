@@ -13,8 +13,9 @@ from tests.support import cell_output_text, code_cell_index
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
-#: Variables that would point the kernel at another backend (the session's core, a platform).
-_BACKEND_VARS = ("DHCORE_", "DH_", "AWS_", "S3_", "DHHERA_HOME")
+#: Variables that would point the kernel at another backend (the session's core, a platform), and the test
+#: folders' own choices (their conftests turn the preload off): a notebook runs with a user's defaults.
+_BACKEND_VARS = ("DHCORE_", "DH_", "AWS_", "S3_", "DHHERA_HOME", "DHHERA_PRELOAD")
 
 
 def run_notebook(name: str, home: Path, workdir: Path) -> nbformat.NotebookNode:
