@@ -10,11 +10,22 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-#: Python twins of the magics, imported on first access (``dhhera_jupyter.build(...)``).
-_TWINS = ("register", "build", "show", "preview", "use", "status")
-
-#: Python twins of the run magics (``dhhera_jupyter.run(...)``), imported on first access.
-_RUN_TWINS = ("run", "attach", "runs")
+#: Python twins of the magics, by name: the module that holds each, imported on first access
+#: (``dhhera_jupyter.build(...)``), so that importing the package stays cheap.
+_TWINS = {
+    "register": "dhhera_jupyter.magics.twins",
+    "build": "dhhera_jupyter.magics.twins",
+    "show": "dhhera_jupyter.magics.twins",
+    "preview": "dhhera_jupyter.magics.twins",
+    "use": "dhhera_jupyter.magics.twins",
+    "status": "dhhera_jupyter.magics.twins",
+    "run": "dhhera_jupyter.magics.run",
+    "attach": "dhhera_jupyter.magics.run",
+    "runs": "dhhera_jupyter.magics.run",
+    "debug": "dhhera_jupyter.magics.debug",
+    "retry": "dhhera_jupyter.magics.retry",
+    "push": "dhhera_jupyter.magics.push",
+}
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -25,23 +36,12 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 def __getattr__(name: str) -> Any:
-    if name in _TWINS:
-        from dhhera_jupyter.magics import twins
+    module = _TWINS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dhhera_jupyter' has no attribute '{name}'")
+    from importlib import import_module
 
-        return getattr(twins, name)
-    if name in _RUN_TWINS:
-        from dhhera_jupyter.magics import run as run_twins
-
-        return getattr(run_twins, name)
-    if name == "debug":
-        from dhhera_jupyter.magics.debug import debug
-
-        return debug
-    if name == "retry":
-        from dhhera_jupyter.magics.retry import retry
-
-        return retry
-    raise AttributeError(f"module 'dhhera_jupyter' has no attribute '{name}'")
+    return getattr(import_module(module), name)
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

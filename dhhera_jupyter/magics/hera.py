@@ -114,7 +114,7 @@ _OVERVIEW = """Manage Hera pipelines on DigitalHub:
 %hera use|status|register|build|show|run|attach|runs|push|debug|retry|preview ...
 
 Subcommands (each has a Python twin in dhhera_jupyter: use, status, register, build, show, run, attach, runs,
-debug, retry):
+debug, retry, push):
 
 """
 
