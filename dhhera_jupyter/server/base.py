@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
+from dhhera_jupyter.documents.names import name_problem, project_problem
 from dhhera_jupyter.errors import DhheraError
 from dhhera_jupyter.server.blocking import run_blocking
 from dhhera_jupyter.server.context import SidebarContext
@@ -19,7 +19,6 @@ from dhhera_jupyter.server.project_cache import json_body
 T = TypeVar("T")
 
 #: Ids and names as DHCore allows them (project names are stricter, but the backend says so itself).
-_SAFE = re.compile(r"^[A-Za-z0-9._+-]{1,200}$")
 
 
 class SidebarHandler(APIHandler):
@@ -43,8 +42,13 @@ class SidebarHandler(APIHandler):
 
     def checked(self, value: str, what: str) -> str:
         """A path or query value naming an entity; rejects anything DHCore would never accept."""
-        if not _SAFE.match(value):
-            raise BadRequest(f"'{value[:80]}' is not a valid {what}; use letters, digits and . _ + - only.")
+        if what == "project name":
+            problem = project_problem(value)
+        else:
+            problem = name_problem(value)
+            problem = problem and f"it {problem}"
+        if problem:
+            raise BadRequest(f"'{value[:80]}' is not a valid {what}: {problem}.")
         return value
 
     async def project(self) -> str:

@@ -63,7 +63,14 @@ def test_unknown_project_is_a_404_naming_it(api) -> None:
 def test_invalid_project_name_is_a_400_not_a_backend_call(api) -> None:
     reply = api.get("workflows", project="../etc")
 
-    assert reply.status == 400 and "not a valid project name" in reply.data["message"]
+    assert reply.status == 400
+    assert (
+        reply.data["message"]
+        == "'../etc' is not a valid project name: use at least 2 characters among a-z, 0-9 and '-'."
+    )
+    reply = api.get("workflows/..", project="etl")
+    assert reply.status == 400
+    assert reply.data["message"] == "'..' is not a valid workflow name: it cannot be made of dots only."
 
 
 def test_workflow_details_give_the_run_dialog_its_parameters(api, project, chain) -> None:
