@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dhhera_jupyter.documents.keys import parse_key
 from dhhera_jupyter.documents.states import BUILD_RUN_KIND, SERVE_RUN_KIND
 
 #: The target of every run the local core executes: the SDK's own entry point.
@@ -51,7 +52,30 @@ def run_sdk(run_id: str, project: str) -> None:
     import digitalhub as dh
 
     run = dh.get_run(run_id, project=project)
+    check_inputs(run.spec.to_dict().get("inputs"))
     RUNNERS.get(run.kind, _run_runtime)(run)
+
+
+def check_inputs(inputs: object) -> None:
+    """Refuse run inputs that are not entity keys, naming the input and its value.
+
+    A DigitalHub run's ``inputs`` map names to entity keys that the runtime fetches; the SDK's own error for
+    anything else (``Invalid entity key format.``) names neither the input nor the value, and a URL put there
+    instead of in ``parameters`` is a common slip.
+
+    Raises
+    ------
+    ValueError
+        When a string input does not parse as ``store://project/type/kind/name:id``.
+    """
+    if not isinstance(inputs, dict):
+        return
+    for name, value in inputs.items():
+        if isinstance(value, str) and parse_key(value) is None:
+            raise ValueError(
+                f"Input '{name}' is {value[:200]!r}, not an entity key (store://project/type/kind/name:id); "
+                "plain values such as URLs go in the run's parameters."
+            )
 
 
 def _run_runtime(run: Any) -> None:
