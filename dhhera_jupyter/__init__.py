@@ -25,6 +25,8 @@ _TWINS = {
     "debug": "dhhera_jupyter.magics.debug",
     "retry": "dhhera_jupyter.magics.retry",
     "push": "dhhera_jupyter.magics.push",
+    "stop": "dhhera_jupyter.magics.run_control",
+    "logs": "dhhera_jupyter.magics.run_control",
 }
 
 

@@ -15,6 +15,7 @@ from dhhera_jupyter.magics.preview import preview_magic
 from dhhera_jupyter.magics.push import push_magic
 from dhhera_jupyter.magics.retry import retry_magic
 from dhhera_jupyter.magics.run import attach_magic, run_magic, runs_magic
+from dhhera_jupyter.magics.run_control import logs_magic, stop_magic
 
 
 @magic_arguments(name="hera use")
@@ -108,13 +109,15 @@ SUBCOMMANDS: dict[str, Callable[[Any, Any], Any]] = {
     "debug": debug_magic,
     "retry": retry_magic,
     "preview": preview_magic,
+    "stop": stop_magic,
+    "logs": logs_magic,
 }
 
 _OVERVIEW = """Manage Hera pipelines on DigitalHub:
-%hera use|status|register|build|show|run|attach|runs|push|debug|retry|preview ...
+%hera use|status|register|build|show|run|attach|runs|push|debug|retry|preview|stop|logs ...
 
 Subcommands (each has a Python twin in dhhera_jupyter: use, status, register, build, show, run, attach, runs,
-debug, retry, push):
+debug, retry, push, stop, logs):
 
 """
 
