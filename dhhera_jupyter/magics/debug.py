@@ -9,7 +9,9 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from dhhera_jupyter.magics.display import frontend
 
 
-def debug(run_id: str, step: str, project: str | None = None, insert: bool | None = None) -> Any:
+def debug(
+    run_id: str, step: str, project: str | None = None, insert: bool | None = None, item: str | int | None = None
+) -> Any:
     """Put cells that reproduce ``step`` of pipeline run ``run_id`` below the current cell, or print them.
 
     The cells fetch the function version the step ran and its input entities by key through the SDK, then
@@ -26,6 +28,9 @@ def debug(run_id: str, step: str, project: str | None = None, insert: bool | Non
     insert : bool, optional
         Insert the cells into the notebook (True) or print them (False); default: insert in a notebook
         kernel, print elsewhere (terminal IPython).
+    item : str or int, optional
+        For a fan-out step (``with_items``/``with_param``), the item to reproduce: its index or its value.
+        Without it the only failed item is taken; otherwise the error lists the items.
 
     Returns
     -------
@@ -36,11 +41,11 @@ def debug(run_id: str, step: str, project: str | None = None, insert: bool | Non
     ------
     DhheraError
         One sentence for an unknown run or step, a step that has not run, a function version that is gone,
-        a run that is not a pipeline run.
+        a run that is not a pipeline run, a fan-out step whose item is not said (listing the items).
     """
     from dhhera_jupyter.platform.step_debug import debug_cells
 
-    cells = debug_cells(run_id, step, project)
+    cells = debug_cells(run_id, step, project, item=None if item is None else str(item))
     if insert is None:
         insert = frontend() == "widgets"
     if insert:
@@ -58,8 +63,11 @@ def debug(run_id: str, step: str, project: str | None = None, insert: bool | Non
 @argument("run_id", help="A pipeline run id (see %%hera runs).")
 @argument("step", help="The step's name as the run panel shows it (or its task name).")
 @argument("--project", help="Project (default: the backend's default project).")
+@argument("--item", help="For a fan-out step (with_items/with_param): the item's index or value.")
 @argument("--print", dest="print_only", action="store_true", help="Print the cells instead of inserting them.")
 def debug_magic(shell: Any, args: Any) -> Any:
     """Insert cells below that fetch a step's function and inputs and call it here, reproducing the step
-    (printed in terminal IPython). Example: ``%hera debug 1a2b3c train``."""
-    return debug(args.run_id, args.step, project=args.project, insert=False if args.print_only else None)
+    (printed in terminal IPython). Example: ``%hera debug 1a2b3c train``, ``%hera debug 1a2b3c each --item 2``."""
+    return debug(
+        args.run_id, args.step, project=args.project, insert=False if args.print_only else None, item=args.item
+    )

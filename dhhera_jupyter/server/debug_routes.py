@@ -1,4 +1,4 @@
-"""``/dhhera/runs/<id>/debug?step=``: the cells that reproduce a step, for the sidebar's "Debug in notebook"."""
+"""``/dhhera/runs/<id>/debug?step=&item=``: the cells that reproduce a step, for the sidebar's "Debug in notebook"."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from dhhera_jupyter.server.http_errors import BadRequest
 
 
 class RunDebugHandler(SidebarHandler):
-    """``GET /dhhera/runs/<id>/debug?project=&step=``: the cells of ``step_debug.debug_cells``.
+    """``GET /dhhera/runs/<id>/debug?project=&step=&item=``: the cells of ``step_debug.debug_cells``.
 
-    The sidebar inserts them into the current notebook; they are the same cells ``%hera debug`` inserts.
+    The sidebar inserts them into the current notebook; they are the same cells ``%hera debug`` inserts. For a
+    fan-out step, ``item`` (index or value) says which item, as ``%hera debug --item`` does; a ``step`` that is an
+    item's node id names the item itself; without either, the only failed item, else a 400 listing the items.
     """
 
     @web.authenticated
@@ -23,5 +25,6 @@ class RunDebugHandler(SidebarHandler):
         step = self.get_query_argument("step", "").strip()[:500]
         if not step:
             raise BadRequest("Say which step to debug: ?step=<name as the run view shows it>.")
-        debug = await self.blocking(debug_cells, run_id, step, project)
+        item = self.get_query_argument("item", "").strip()[:500] or None
+        debug = await self.blocking(debug_cells, run_id, step, project, item)
         self.send_json(debug.to_dict())
