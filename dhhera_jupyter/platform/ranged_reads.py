@@ -1,7 +1,8 @@
 """Bounded reads of an object in the SDK's S3 store: byte ranges only, never the whole object.
 
-A table's head is read without downloading it: a parquet file's footer and then only the pages of its first rows
-(pyarrow, on a file object whose every read is one ranged GET), a csv file's first bytes. Every read counts its bytes
+A table's head is read without downloading it: a parquet file's footer and then only the first bytes of its columns'
+pages (:mod:`.parquet_pages`; pyarrow, on a file object whose every read is one ranged GET, for what that does not
+decode), a csv file's first bytes. Every read counts its bytes
 and stops at a budget, so a preview can never turn into a download.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +92,7 @@ class RangedObject(io.RawIOBase):
         self.bytes_read = 0
         self.requests = 0
         self._pos = 0
+        self._count = threading.Lock()  # read_range may be called from several threads (one per column)
 
     def readable(self) -> bool:
         return True
@@ -110,12 +113,15 @@ class RangedObject(io.RawIOBase):
         end = min(self.size, start + length) - 1
         if end < start:
             return b""
-        if self.bytes_read + (end - start + 1) > self.budget:
-            raise BudgetExceeded(f"{self.bytes_read + end - start + 1} bytes > {self.budget}")
+        with self._count:  # the budget is taken before the read, so parallel reads cannot pass it together
+            if self.bytes_read + (end - start + 1) > self.budget:
+                raise BudgetExceeded(f"{self.bytes_read + end - start + 1} bytes > {self.budget}")
+            self.bytes_read += end - start + 1
+            self.requests += 1
         body = self._client.get_object(Bucket=self._bucket, Key=self._key, Range=f"bytes={start}-{end}")["Body"]
         data = body.read()
-        self.requests += 1
-        self.bytes_read += len(data)
+        if len(data) != end - start + 1:
+            raise ValueError(f"a ranged read of {end - start + 1} bytes got {len(data)}")
         return data
 
     def readinto(self, buffer: Any) -> int:
@@ -133,19 +139,35 @@ class RangedObject(io.RawIOBase):
 
 
 def parquet_head(obj: RangedObject, rows: int) -> Head:
-    """The schema, row count and first ``rows`` rows of a parquet object: footer, then the first pages only."""
+    """The schema, row count and first ``rows`` rows of a parquet object, from its footer and its pages' first bytes.
+
+    :mod:`.parquet_pages` reads them (a few kilobytes per column); a file it does not decode (nested columns,
+    ZSTD pages...) is read with pyarrow instead, page by page, which needs whole pages: within the budget still.
+    """
+    from dhhera_jupyter.platform.parquet_pages import Unsupported, page_head, read_footer
+
+    meta = read_footer(obj)
+    columns = [(f.name, str(f.type)) for f in meta.schema_arrow]
+    total = meta.metadata.num_rows
+    if rows <= 0 or total <= 0 or meta.metadata.num_row_groups == 0:
+        return Head(columns, [], total, obj.bytes_read)
+    try:
+        return Head(columns, page_head(obj, meta, rows), total, obj.bytes_read)
+    except Unsupported:
+        pass
+    return _arrow_head(obj, rows, columns, total)
+
+
+def _arrow_head(obj: RangedObject, rows: int, columns: list[tuple[str, str]], total: int) -> Head:
+    """The first rows through pyarrow's own reader: the first row group's first pages, each read whole."""
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     reader = pq.ParquetFile(obj, buffer_size=PARQUET_BUFFER, pre_buffer=False)
-    schema = reader.schema_arrow
-    columns = [(f.name, str(f.type)) for f in schema]
-    total = reader.metadata.num_rows
     head: list[list[Any]] = []
-    if rows > 0 and total > 0 and reader.metadata.num_row_groups > 0:
-        batch = next(reader.iter_batches(batch_size=rows, row_groups=[0], use_threads=False), None)
-        if batch is not None:
-            data = batch.slice(0, rows).to_pylist()
-            head = [[record.get(name) for name, _ in columns] for record in data]
+    batch = next(reader.iter_batches(batch_size=rows, row_groups=[0], use_threads=False), None)
+    if batch is not None:
+        data = batch.slice(0, rows).to_pylist()
+        head = [[record.get(name) for name, _ in columns] for record in data]
     return Head(columns, head, total, obj.bytes_read)
 
 
