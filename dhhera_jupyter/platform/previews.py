@@ -32,6 +32,9 @@ MAX_CELL = 200
 MAX_FILES = 50
 #: Metrics listed at most.
 MAX_METRICS = 50
+#: Rows the SDK reads of a table logged from a file (``log_dataitem(source=...)``): it stores them with that number
+#: as the row count, so a stored count of exactly this many rows may be the file's total or only what was read.
+SDK_SOURCE_ROWS = 10
 
 #: The SDK registers its entity builders on first use, and not thread-safely: two previews read at once in a fresh
 #: process (the sidebar's thread pool, the panel's threads) would fail with a BuilderError. Reads of entities wait
@@ -158,7 +161,9 @@ def _stored_rows(entity: Any) -> tuple[list[str], list[list[Any]], int | None]:
     values = [c.get("value") or [] for c in cols if isinstance(c, dict)]
     rows = [list(r) for r in zip(*values, strict=False)] if values else []
     total = preview.get("rows") if isinstance(preview, dict) else None
-    return names, rows, total if isinstance(total, int) else None
+    if not isinstance(total, int) or (total == SDK_SOURCE_ROWS == len(rows)):
+        return names, rows, None
+    return names, rows, total
 
 
 def _schema(entity: Any) -> list[dict[str, str]]:

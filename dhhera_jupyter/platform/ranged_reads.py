@@ -153,9 +153,14 @@ def parquet_head(obj: RangedObject, rows: int) -> Head:
         return Head(columns, [], total, obj.bytes_read)
     try:
         return Head(columns, page_head(obj, meta, rows), total, obj.bytes_read)
-    except Unsupported:
-        pass
-    return _arrow_head(obj, rows, columns, total)
+    except Unsupported as exc:
+        reason = str(exc)
+    head = _arrow_head(obj, rows, columns, total)
+    head.notes.append(
+        f"Its first pages were read whole ({reason[:120]} are not read from their first bytes): "
+        f"{head.bytes_read / 1000:,.0f} KB of the file."
+    )
+    return head
 
 
 def _arrow_head(obj: RangedObject, rows: int, columns: list[tuple[str, str]], total: int) -> Head:
