@@ -219,7 +219,8 @@ def _download(item: Item, folder: Path) -> None:
     """Read the dataitem's files from the source's store into ``folder`` (the SDK's store of the source)."""
     path = str((item.doc.get("spec") or {}).get("path") or "")
     if path.startswith(("http://", "https://")):
-        return  # the target reads it where it is
+        item.note = "entity only: its file stays at its http(s) address, not copied; the target reads it there"
+        return
     if not path.startswith("s3://"):
         raise DhheraError(
             f"Dataitem '{item.doc.get('name')}' lives at {path or 'no path'}, which push cannot copy (only s3:// "
