@@ -124,6 +124,8 @@ class _Column:
             span = self._span(offset)
             header, size = _header(span)
             kind, compressed = header.get(1), int(header.get(3, 0))
+            if compressed < 0 or int(header.get(2, 0)) < 0:
+                raise ValueError("a page header with a negative size")
             if kind == _DICTIONARY_PAGE:  # a writer that put the dictionary where data pages start
                 self.dictionary_start, self._dictionary_span = offset, span
             elif kind in (_DATA_PAGE, _DATA_PAGE_V2):
