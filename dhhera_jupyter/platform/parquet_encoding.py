@@ -194,7 +194,7 @@ def decompress_prefix(codec: str, data: bytes, want: int) -> bytes:
             return zlib.decompressobj(wbits=47).decompress(data, want)  # 47: gzip or zlib header, detected
         except zlib.error as exc:
             raise ValueError(f"gzip page: {exc}") from None
-    raise Unsupported(f"{codec} pages are read whole")
+    raise Unsupported(f"{codec} pages")
 
 
 # ---- Values -------------------------------------------------------------------------------------------------------

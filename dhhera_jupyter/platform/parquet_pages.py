@@ -189,7 +189,7 @@ class _Column:
             return [entries[i] for i in indexes]
         if encoding == _RLE and self.physical == "BOOLEAN":  # v2 booleans: a length, then 1-bit runs
             return [bool(v) for v in rle_hybrid(data, pos + 4, 1, count)]
-        raise Unsupported(f"encoding {encoding}")
+        raise Unsupported(f"pages in encoding {encoding}")
 
     def _entries(self, count: int) -> list[Any]:
         """The dictionary's first ``count`` entries (decoded from the start of the dictionary page)."""
@@ -256,8 +256,8 @@ def _as_arrow_type(values: list[Any], physical: str, target: Any) -> Any:
         return array
     try:
         return array.cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise Unsupported(f"{physical} as {target}: {exc}") from None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise Unsupported(f"{target} columns") from None
 
 
 def page_head(obj: Any, meta: Any, rows: int) -> list[list[Any]]:

@@ -164,15 +164,16 @@ def parquet_head(obj: RangedObject, rows: int) -> Head:
 
 
 def _arrow_head(obj: RangedObject, rows: int, columns: list[tuple[str, str]], total: int) -> Head:
-    """The first rows through pyarrow's own reader: the first row group's first pages, each read whole."""
+    """The first rows through pyarrow's own reader: the first pages of as many row groups as they need, read whole."""
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     reader = pq.ParquetFile(obj, buffer_size=PARQUET_BUFFER, pre_buffer=False)
     head: list[list[Any]] = []
-    batch = next(reader.iter_batches(batch_size=rows, row_groups=[0], use_threads=False), None)
-    if batch is not None:
-        data = batch.slice(0, rows).to_pylist()
-        head = [[record.get(name) for name, _ in columns] for record in data]
+    # Batches stop at row-group ends: small row groups take several batches (each group's pages read whole).
+    for batch in reader.iter_batches(batch_size=rows, use_threads=False):
+        head += [[record.get(name) for name, _ in columns] for record in batch.slice(0, rows - len(head)).to_pylist()]
+        if len(head) >= rows:
+            break
     return Head(columns, head, total, obj.bytes_read)
 
 
