@@ -45,6 +45,8 @@ def _status(shell: Any, args: Any) -> None:
         core = local_core.status()
         if core is not None:
             print(f"core:     {core.describe()}")
+        else:
+            print("core:     not running; start it with `%hera use local` (or `dhhera core start` in a terminal)")
     print(f"sdk:      {'imported' if platform.sdk_loaded() else 'not imported yet (imported on first use)'}")
 
 
