@@ -79,7 +79,14 @@ def _register(shell: Any, args: Any) -> Any:
 
 @magic_arguments(name="hera build")
 @argument("name", help="Workflow registered earlier.")
-@argument("-p", "--param", dest="params", action="append", metavar="KEY=VALUE", help="Build parameter (repeatable).")
+@argument(
+    "-p",
+    "--param",
+    dest="params",
+    action="append",
+    metavar="KEY=VALUE",
+    help="A value for an argument of the handler (def pipeline(url)) (repeatable).",
+)
 @argument("--project", help="Project (default: the backend's default project).")
 def _build(shell: Any, args: Any) -> Any:
     """Build a registered workflow and draw the DAG of the built spec. Example: ``%hera build etl -p url=http://x``."""

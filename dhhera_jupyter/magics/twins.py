@@ -18,7 +18,14 @@ from dhhera_jupyter.magics.capture import NOTHING_REGISTERED, CapturedSource, ex
 from dhhera_jupyter.magics.display import BuildProgress
 from dhhera_jupyter.magics.handle import PipelineHandle
 from dhhera_jupyter.magics.run import graph_of
-from dhhera_jupyter.magics.validate import bound_parameters, call_handler, check_step_forms, check_templates
+from dhhera_jupyter.magics.validate import (
+    bound_parameters,
+    call_handler,
+    check_parameter_names,
+    check_step_forms,
+    check_templates,
+    check_workflow_parameters,
+)
 
 
 @dataclass
@@ -79,6 +86,8 @@ def check_pipeline(
     manifest = workflow.to_dict()
     spec = manifest.get("spec", manifest)
     check_templates(spec)
+    check_workflow_parameters(spec)
+    check_parameter_names(name, fn, spec, parameters)
     try:
         graph = graph_of(manifest)
     except PipelineError as exc:

@@ -12,7 +12,9 @@ import contextvars
 import difflib
 import functools
 import inspect
+import json
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
@@ -166,6 +168,47 @@ def check_templates(spec: Mapping[str, Any]) -> None:
                 f"Template '{template.get('name')}' has nothing to run (an empty `with DAG(...)` or `with Steps(...)` "
                 f"block?); add step(...) calls inside it; {NOTHING_REGISTERED}."
             )
+
+
+#: ``{{workflow.parameters.NAME}}`` in a template (``workflow.parameters.json`` is Argo's own: all of them as JSON).
+_WORKFLOW_PARAMETER = re.compile(r"\{\{\s*workflow\.parameters\.([A-Za-z0-9_-]+)\s*\}\}")
+
+
+def _declared(spec: Mapping[str, Any]) -> list[str]:
+    arguments = spec.get("arguments")
+    params = arguments.get("parameters") if isinstance(arguments, Mapping) else None
+    return [str(p.get("name")) for p in params or [] if isinstance(p, Mapping)]
+
+
+def check_parameter_names(
+    name: str, fn: Callable[..., Any], spec: Mapping[str, Any], parameters: Mapping[str, Any] | None
+) -> None:
+    """Refuse a ``-p`` that names neither an argument of the handler (the build's) nor a workflow parameter (the
+    run's): nothing would read it, so it is a typo the user would otherwise never hear about."""
+    declared = _declared(spec)
+    taken = bound_parameters(fn, parameters or {})
+    for key in parameters or {}:
+        if key not in taken and key not in declared:
+            raise PipelineError(
+                f"-p {key}=… names neither an argument of the handler '{name}' nor a parameter of the workflow "
+                f"(its parameters: {', '.join(declared) or 'none'}); fix the name or drop it; {NOTHING_REGISTERED}."
+            )
+
+
+def check_workflow_parameters(spec: Mapping[str, Any]) -> None:
+    """Refuse a reference to a workflow parameter the workflow does not declare: Argo refuses such a workflow at
+    submission, and the local runner could only fail that step at run time."""
+    declared = _declared(spec)
+    for template in spec.get("templates") or []:
+        if not isinstance(template, Mapping):
+            continue
+        for name in _WORKFLOW_PARAMETER.findall(json.dumps(template, default=str)):
+            if name != "json" and name not in declared:
+                raise PipelineError(
+                    f"Template '{template.get('name')}' uses {{{{workflow.parameters.{name}}}}}, but the workflow "
+                    f"declares no parameter '{name}' (its parameters: {', '.join(declared) or 'none'}); declare it "
+                    f"in Workflow(arguments=...) or fix the name; {NOTHING_REGISTERED}."
+                )
 
 
 def bound_parameters(fn: Callable[..., Any], parameters: Mapping[str, Any]) -> dict[str, Any]:

@@ -130,3 +130,26 @@ def test_a_wait_that_times_out_in_a_terminal_says_how_to_follow_the_run(shell, p
     err = capsys.readouterr().err
     assert f"follow it with %hera attach {run.run_id} --wait" in err and "panel" not in err
     run.wait(60)
+
+
+def test_a_step_using_an_undeclared_workflow_parameter_is_refused_in_the_kernel(shell, project, functions, versions):
+    cell = PIPELINE.replace("{{workflow.parameters.x}}", "{{workflow.parameters.nope}}")
+
+    message = usage_error(lambda: shell.run_cell_magic("hera_pipeline", f"undecl --project {project.name}", cell))
+
+    assert "uses {{workflow.parameters.nope}}, but the workflow declares no parameter 'nope' (its parameters: x)" in (
+        message
+    )
+    assert "nothing was registered" in message and versions("undecl") == 0
+
+
+def test_a_p_that_nothing_reads_is_refused(shell, project, functions, versions):
+    line = f"typo --project {project.name} --build -p zzz=1"
+
+    message = usage_error(lambda: shell.run_cell_magic("hera_pipeline", line, PIPELINE))
+
+    assert message.startswith(
+        "-p zzz=… names neither an argument of the handler 'pipeline' nor a parameter of the workflow "
+        "(its parameters: x)"
+    )
+    assert versions("typo") == 0
