@@ -53,7 +53,13 @@ def parse_arguments(magic_func: Callable[..., Any], line: str) -> Any:
     """``magic_arguments`` parsing, with quotes removed (IPython's non-POSIX split keeps ``'daily ETL'`` quoted)."""
     from IPython.core.magic_arguments import parse_argstring
 
-    args = parse_argstring(magic_func, line)
+    try:
+        args = parse_argstring(magic_func, line)
+    except UsageError as exc:
+        # argparse says "the following arguments are required: name": say which magic, and where its usage is.
+        prog = "%" + getattr(getattr(magic_func, "parser", None), "prog", "hera")
+        helper = prog.split(" ")[0]
+        raise UsageError(f"{prog}: {str(exc).rstrip('.')}; see {helper}? for its usage.") from None
     for key, value in vars(args).items():
         setattr(args, key, _unquote(value))
     return args

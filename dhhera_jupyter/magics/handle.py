@@ -33,6 +33,8 @@ class PipelineHandle:
         The DAG; None when nothing was drawn.
     source : str
         ``"build"`` (graph from the backend's built spec) or ``"preview"`` (from the Workflow built in the kernel).
+    build_arguments : tuple of str
+        The ``-p`` names the handler takes as arguments (``def pipeline(url)``): build parameters, not the run's.
     """
 
     name: str
@@ -43,6 +45,7 @@ class PipelineHandle:
     spec: dict | None = None
     graph: Any = None
     source: str = ""
+    build_arguments: tuple[str, ...] = ()
     _widget: Any = field(default=None, repr=False)
 
     @property

@@ -45,6 +45,8 @@ def _status(shell: Any, args: Any) -> None:
         core = local_core.status()
         if core is not None:
             print(f"core:     {core.describe()}")
+        else:
+            print("core:     not running; start it with `%hera use local` (or `dhhera core start` in a terminal)")
     print(f"sdk:      {'imported' if platform.sdk_loaded() else 'not imported yet (imported on first use)'}")
 
 
@@ -77,7 +79,14 @@ def _register(shell: Any, args: Any) -> Any:
 
 @magic_arguments(name="hera build")
 @argument("name", help="Workflow registered earlier.")
-@argument("-p", "--param", dest="params", action="append", metavar="KEY=VALUE", help="Build parameter (repeatable).")
+@argument(
+    "-p",
+    "--param",
+    dest="params",
+    action="append",
+    metavar="KEY=VALUE",
+    help="A value for an argument of the handler (def pipeline(url)) (repeatable).",
+)
 @argument("--project", help="Project (default: the backend's default project).")
 def _build(shell: Any, args: Any) -> Any:
     """Build a registered workflow and draw the DAG of the built spec. Example: ``%hera build etl -p url=http://x``."""

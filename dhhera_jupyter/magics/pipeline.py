@@ -23,7 +23,13 @@ class PipelineMagics(Magics):
     @argument("--handler", help="Function of the cell that returns the Hera Workflow (default: found in the cell).")
     @argument("--build", action="store_true", help="Build the workflow on the backend and draw the built DAG.")
     @argument(
-        "-p", "--param", dest="params", action="append", metavar="KEY=VALUE", help="Build parameter (repeatable)."
+        "-p",
+        "--param",
+        dest="params",
+        action="append",
+        metavar="KEY=VALUE",
+        help="A value for an argument of the handler (def pipeline(url)), given at build; with --run, a value for a "
+        "workflow parameter too (repeatable).",
     )
     @argument("--preview", action="store_true", help="Draw the DAG of the Workflow built in the kernel (no build).")
     @argument(
@@ -64,7 +70,7 @@ class PipelineMagics(Magics):
                         a >> b
                 return w
 
-            %%hera_pipeline etl --build -p url=http://y -o etl
+            %%hera_pipeline etl --build -o etl
             ...
 
             %%hera_pipeline etl --run -p url=http://z

@@ -37,7 +37,9 @@ def _wait(handle: Any, run: Any, timeout: float | None) -> None:
     try:
         run.wait(timeout)
     except TimeoutError as exc:
-        print(f"{exc} It keeps running; the panel stays live.", file=sys.stderr)
+        # A panel keeps following the run; in a terminal nothing does, so say how to follow it again.
+        then = "the panel stays live" if handle is not run else f"follow it with %hera attach {run.run_id} --wait"
+        print(f"{exc} It keeps running; {then}.", file=sys.stderr)
     except KeyboardInterrupt:
         print(
             f"Stopped waiting; run {run.run_id} keeps running (re-open it with %hera attach {run.run_id}).",
@@ -316,6 +318,8 @@ def runs(
     """
     from dhhera_jupyter import platform
 
+    if limit < 1:
+        raise DhheraError(f"The number of runs to list (--limit) must be at least 1, not {limit}.")
     project = project or platform.backend().project
     if workflow:
         platform.get_workflow(workflow, project)  # unknown workflow: NotFound naming it

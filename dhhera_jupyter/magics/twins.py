@@ -18,7 +18,14 @@ from dhhera_jupyter.magics.capture import NOTHING_REGISTERED, CapturedSource, ex
 from dhhera_jupyter.magics.display import BuildProgress
 from dhhera_jupyter.magics.handle import PipelineHandle
 from dhhera_jupyter.magics.run import graph_of
-from dhhera_jupyter.magics.validate import call_handler, check_step_forms
+from dhhera_jupyter.magics.validate import (
+    bound_parameters,
+    call_handler,
+    check_parameter_names,
+    check_step_forms,
+    check_templates,
+    check_workflow_parameters,
+)
 
 
 @dataclass
@@ -30,6 +37,7 @@ class Checked:
     workflow: Any  # hera.workflows.Workflow
     spec: dict
     graph: Any  # PipelineGraph
+    arguments: tuple[str, ...] = ()  # build parameters the handler takes as arguments (def pipeline(url))
 
 
 def check_pipeline(
@@ -41,6 +49,7 @@ def check_pipeline(
     where: str = "the cell",
     line_offset: int = 0,
     label: str = "pipeline",
+    parameters: dict[str, Any] | None = None,
 ) -> Checked:
     """Parse, run and check a pipeline's source, calling its handler as the build will.
 
@@ -56,6 +65,8 @@ def check_pipeline(
         Where the source runs (the notebook's namespace for the cell magic); a fresh one by default.
     where, line_offset, label
         How messages name the source, and lines in front of it (1 for a cell magic).
+    parameters : dict, optional
+        Build parameters: those naming an argument of the handler are passed to it, as the build does.
 
     Raises
     ------
@@ -71,14 +82,17 @@ def check_pipeline(
     check_step_forms(captured)
     execute(captured, namespace if namespace is not None else {"__name__": "__dhhera_pipeline__"})
     name, fn = find_handler(captured, handler)
-    workflow = call_handler(captured, name, fn, project)
+    workflow = call_handler(captured, name, fn, project, parameters)
     manifest = workflow.to_dict()
     spec = manifest.get("spec", manifest)
+    check_templates(spec)
+    check_workflow_parameters(spec)
+    check_parameter_names(name, fn, spec, parameters)
     try:
         graph = graph_of(manifest)
     except PipelineError as exc:
         raise PipelineError(f"{str(exc).rstrip('.')}; {NOTHING_REGISTERED}.") from exc
-    return Checked(captured, name, workflow, spec, graph)
+    return Checked(captured, name, workflow, spec, graph, tuple(bound_parameters(fn, parameters or {})))
 
 
 def register_pipeline(
@@ -112,6 +126,7 @@ def register_pipeline(
             where=where,
             line_offset=line_offset,
             label=name,
+            parameters=parameters,
         )
         handler = checked.handler
     elif not handler:
@@ -120,6 +135,8 @@ def register_pipeline(
         name, source=source, handler=handler, project=project, description=description, labels=labels, code_src=code_src
     )
     handle = PipelineHandle(name=name, project=project, workflow=workflow, created=created)
+    if checked is not None:
+        handle.build_arguments = checked.arguments
     if preview and checked is not None:
         handle.spec, handle.graph, handle.source = checked.spec, checked.graph, "preview"
     if build:
@@ -136,7 +153,7 @@ def run_registered(
     Returns the run panel (or the watched run outside a notebook).
     """
     from dhhera_jupyter.magics.run import watch_new_run
-    from dhhera_jupyter.platform.pipeline_runs import run_target
+    from dhhera_jupyter.platform.pipeline_runs import declared_parameters, run_target
 
     if not built:
         spec = None if handle.created else platform.built_spec(handle.workflow)
@@ -146,7 +163,10 @@ def run_registered(
             handle.spec, handle.graph, handle.source = spec, graph_of(spec), "build"
     assert handle.spec is not None  # a completed build_into always leaves its spec
     target = run_target(handle.name, handle.project, workflow=handle.workflow, spec=handle.spec)
-    return watch_new_run(target, handle.graph, parameters, wait=wait)
+    # -p values the handler took as arguments (def pipeline(url)) were for the build; the run gets the others.
+    declared = declared_parameters(handle.spec)
+    run_parameters = {k: v for k, v in (parameters or {}).items() if k in declared or k not in handle.build_arguments}
+    return watch_new_run(target, handle.graph, run_parameters, wait=wait)
 
 
 def build_into(handle: PipelineHandle, parameters: dict[str, Any] | None = None) -> PipelineHandle:

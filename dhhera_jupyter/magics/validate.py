@@ -10,10 +10,13 @@ from __future__ import annotations
 import ast
 import contextvars
 import difflib
+import functools
 import inspect
+import json
 import os
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from importlib import metadata
 from typing import Any
@@ -95,8 +98,18 @@ def _call_isolated(fn: Callable[[], Any]) -> Any:
     return fn()
 
 
-def call_handler(captured: CapturedSource, name: str, fn: Callable[..., Any], project: str) -> Any:
+def call_handler(
+    captured: CapturedSource,
+    name: str,
+    fn: Callable[..., Any],
+    project: str,
+    parameters: Mapping[str, Any] | None = None,
+) -> Any:
     """Call the handler as the build does and return its Hera ``Workflow``.
+
+    The build binds its parameters to the handler's arguments by name (``def pipeline(url)`` built with
+    ``-p url=…``), so ``parameters`` are bound here the same way; an argument without a default and without a
+    value is refused before anything runs.
 
     Raises
     ------
@@ -105,15 +118,18 @@ def call_handler(captured: CapturedSource, name: str, fn: Callable[..., Any], pr
     """
     from hera.workflows import Workflow
 
-    required = _required_parameters(fn)
+    values = bound_parameters(fn, parameters or {})
+    required = [p for p in _required_parameters(fn) if p not in values]
     if required:
+        flags = " ".join(f"-p {p}=VALUE" for p in required)
         raise PipelineError(
-            f"The handler '{name}' takes required arguments ({', '.join(required)}), but the build calls it with "
-            f"none; give them defaults or use workflow parameters (Workflow(arguments={{...}})); {NOTHING_REGISTERED}."
+            f"The handler '{name}' takes required arguments ({', '.join(required)}), but the build gives it no "
+            f"value for them; pass them as build parameters ({flags}: the build binds them by name), give them "
+            f"defaults, or use workflow parameters (Workflow(arguments={{...}})); {NOTHING_REGISTERED}."
         )
     try:
         with _pipeline_env(project):
-            result = contextvars.copy_context().run(_call_isolated, fn)
+            result = contextvars.copy_context().run(_call_isolated, functools.partial(fn, **values))
     except DhheraError:
         raise
     except Exception as exc:
@@ -128,6 +144,84 @@ def call_handler(captured: CapturedSource, name: str, fn: Callable[..., Any], pr
             f"The handler '{name}' returned {got}, not a hera.workflows.Workflow; {NOTHING_REGISTERED}."
         )
     return result
+
+
+def _empty(template: Mapping[str, Any]) -> bool:
+    from dhhera_jupyter.documents.argo import template_kind
+
+    kind = template_kind(template)
+    if kind == "dag":
+        body = template.get("dag")
+        return not (isinstance(body, Mapping) and body.get("tasks"))
+    if kind == "steps":
+        return not template.get("steps")
+    return kind == "unknown"
+
+
+def check_templates(spec: Mapping[str, Any]) -> None:
+    """Refuse a template with nothing to run: an empty ``with DAG(...)`` block gives ``dag: {tasks: []}``, which the
+    build stores as a template without any section, so the run would fail on it and the diagram show one unknown
+    step."""
+    for template in spec.get("templates") or []:
+        if isinstance(template, Mapping) and _empty(template):
+            raise PipelineError(
+                f"Template '{template.get('name')}' has nothing to run (an empty `with DAG(...)` or `with Steps(...)` "
+                f"block?); add step(...) calls inside it; {NOTHING_REGISTERED}."
+            )
+
+
+#: ``{{workflow.parameters.NAME}}`` in a template (``workflow.parameters.json`` is Argo's own: all of them as JSON).
+_WORKFLOW_PARAMETER = re.compile(r"\{\{\s*workflow\.parameters\.([A-Za-z0-9_-]+)\s*\}\}")
+
+
+def _declared(spec: Mapping[str, Any]) -> list[str]:
+    arguments = spec.get("arguments")
+    params = arguments.get("parameters") if isinstance(arguments, Mapping) else None
+    return [str(p.get("name")) for p in params or [] if isinstance(p, Mapping)]
+
+
+def check_parameter_names(
+    name: str, fn: Callable[..., Any], spec: Mapping[str, Any], parameters: Mapping[str, Any] | None
+) -> None:
+    """Refuse a ``-p`` that names neither an argument of the handler (the build's) nor a workflow parameter (the
+    run's): nothing would read it, so it is a typo the user would otherwise never hear about."""
+    declared = _declared(spec)
+    taken = bound_parameters(fn, parameters or {})
+    for key in parameters or {}:
+        if key not in taken and key not in declared:
+            raise PipelineError(
+                f"-p {key}=… names neither an argument of the handler '{name}' nor a parameter of the workflow "
+                f"(its parameters: {', '.join(declared) or 'none'}); fix the name or drop it; {NOTHING_REGISTERED}."
+            )
+
+
+def check_workflow_parameters(spec: Mapping[str, Any]) -> None:
+    """Refuse a reference to a workflow parameter the workflow does not declare: Argo refuses such a workflow at
+    submission, and the local runner could only fail that step at run time."""
+    declared = _declared(spec)
+    for template in spec.get("templates") or []:
+        if not isinstance(template, Mapping):
+            continue
+        for name in _WORKFLOW_PARAMETER.findall(json.dumps(template, default=str)):
+            if name != "json" and name not in declared:
+                raise PipelineError(
+                    f"Template '{template.get('name')}' uses {{{{workflow.parameters.{name}}}}}, but the workflow "
+                    f"declares no parameter '{name}' (its parameters: {', '.join(declared) or 'none'}); declare it "
+                    f"in Workflow(arguments=...) or fix the name; {NOTHING_REGISTERED}."
+                )
+
+
+def bound_parameters(fn: Callable[..., Any], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The build parameters that name an argument of ``fn`` (the others are the workflow's, not the handler's)."""
+    try:
+        names = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {
+        key: value
+        for key, value in parameters.items()
+        if key in names and names[key].kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    }
 
 
 def _required_parameters(fn: Callable[..., Any]) -> list[str]:

@@ -65,7 +65,8 @@ def list_runs(project: str | None = None, workflow: str | None = None, limit: in
         prefix = workflow_exec_prefix(project, workflow)  # the backend matches names as substrings
     out: list[dict] = []
     page = 0
-    with sdk_errors():
+    missing = f"Project '{project}' does not exist on the backend, so it has no runs; check its name (`%hera status`)."
+    with sdk_errors(not_found=missing):
         client, api = _context_api("list", project, "run")
         while len(out) < limit:
             resp = client.read_object(api, params={**params, "page": page})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -59,6 +61,46 @@ def rejected_credentials() -> DhheraError:
     )
 
 
+#: How the SDK words an HTTP error: ``"Bad request. Response: {...json...}."`` (``stores/client/http/response.py``).
+_RESPONSE = re.compile(r"Response: (\{.*\})\.?\s*$", re.DOTALL)
+
+
+def backend_message(exc: BaseException) -> str:
+    """What the backend said, in its own words: the ``message`` of the JSON body the SDK quotes in ``exc``.
+
+    DHCore (and the local core) answer errors with ``{"status": 400, "message": "Invalid workflow name …"}``;
+    the SDK puts the whole body after ``Response:``. Without such a body, ``str(exc)`` is returned.
+    """
+    text = str(exc)
+    match = _RESPONSE.search(text)
+    if match is not None:
+        try:
+            body = json.loads(match.group(1))
+        except ValueError:
+            return text
+        message = body.get("message") if isinstance(body, dict) else None
+        if isinstance(message, str) and message.strip():
+            return message.strip()
+    return text
+
+
+def _sdk_validation(exc: BaseException) -> str | None:
+    """One sentence for a pydantic ``ValidationError`` of the SDK's own validators (a name it refuses), else None."""
+    errors = getattr(exc, "errors", None)
+    pydantic = type(exc).__module__.startswith("pydantic")
+    if type(exc).__name__ != "ValidationError" or not pydantic or not callable(errors):
+        return None
+    try:
+        first = errors()[0]
+    except (IndexError, TypeError, ValueError):
+        return None
+    field = ".".join(str(part) for part in first.get("loc") or ()) or "a value"
+    value = first.get("input")
+    shown = f" {str(value)[:80]!r}" if isinstance(value, (str, int, float)) else ""
+    msg = str(first.get("msg") or "is not valid").rstrip(".")
+    return f"The DigitalHub SDK refused the {field}{shown}: {msg[0].lower() + msg[1:]}; change it and try again."
+
+
 def translate(exc: BaseException, not_found: str | None = None) -> DhheraError | None:
     """Our error for an SDK exception, or None when it is not one we know how to word.
 
@@ -77,11 +119,15 @@ def translate(exc: BaseException, not_found: str | None = None) -> DhheraError |
     if credentials_rejected(exc):
         return rejected_credentials()
     if is_not_found(exc):
-        return NotFound(not_found or f"Not found on the DigitalHub backend: {exc}")
+        return NotFound(not_found or f"Not found on the DigitalHub backend: {backend_message(exc)}")
     for item in _chain(exc):
         module = type(item).__module__ or ""
         if module.startswith("digitalhub"):
-            return DhheraError(f"The DigitalHub backend at {_endpoint()} refused the request: {item}")
+            said = backend_message(item).rstrip(".")
+            return DhheraError(f"The DigitalHub backend at {_endpoint()} refused the request: {said}.")
+        validation = _sdk_validation(item)
+        if validation is not None:
+            return DhheraError(validation)
     return None
 
 
