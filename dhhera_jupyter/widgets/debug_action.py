@@ -130,6 +130,7 @@ class DebugAction(w.VBox):
             tooltip="Insert cells below that fetch this step's function and inputs and call it in this kernel",
             layout=w.Layout(width="auto"),
         )
+        self.button.add_class("dhhera-RunPanel-action")  # the toolbar buttons' look, sized to its label
         self.button.add_class("dhhera-DebugAction-button")
         self.problem = w.HTML()
         self.inserter = CellInserter()

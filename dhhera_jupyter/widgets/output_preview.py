@@ -45,6 +45,7 @@ class OutputPreviews(anywidget.AnyWidget):
     def set_outputs(self, outputs: Iterable[tuple[str, str]]) -> None:
         """Show these ``(name, value)`` outputs (only entity keys that have a preview; others are left out)."""
         items = [{"name": n, "key": v, "load_code": load_code(v)} for n, v in outputs if previewable(v)]
+        self.layout.display = "" if items else "none"  # nothing to preview: no empty gap in the step pane
         if items != self.outputs:
             with self.hold_sync():
                 self.outputs = items

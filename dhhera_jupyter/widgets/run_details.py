@@ -15,7 +15,7 @@ from dhhera_jupyter.status.timefmt import format_clock
 from dhhera_jupyter.widgets.debug_action import DebugAction
 from dhhera_jupyter.widgets.log_view import LOG_TAIL, LogView
 from dhhera_jupyter.widgets.output_preview import OutputPreviews
-from dhhera_jupyter.widgets.run_table import clock_html, short_key, state_badge
+from dhhera_jupyter.widgets.run_table import clock_html, short_key, state_pill
 
 if TYPE_CHECKING:
     from dhhera_jupyter.platform.logs import LogTail
@@ -34,11 +34,28 @@ def _pairs(pairs: tuple[tuple[str, str], ...], keys: bool = False) -> str:
     )
 
 
+def step_heading(step: StepStatus) -> str:
+    """The step pane's title: the name the user gave the step (its Argo task id in the tooltip), escaped."""
+    task = escape(step.id, quote=True)
+    return f"<h4 class='dhhera-RunPanel-stepTitle' title='{task}'>{escape(step_label(step.step))}</h4>"
+
+
+def _fact(label: str, value: str) -> str:
+    return f"<tr><th class='dhhera-Label'>{label}</th><td>{value}</td></tr>"
+
+
+def _ids(ids: list[str] | tuple[str, ...]) -> str:
+    """Run ids whole in the text (a click selects one for copying), cut with an ellipsis on screen."""
+    if not ids:
+        return "-"
+    return "".join(f"<code class='dhhera-Id' title='{escape(i, quote=True)}'>{escape(i)}</code>" for i in ids)
+
+
 def step_html(step: StepStatus) -> str:
     """Data first (state, function, inputs, outputs, timing, message), Argo internals folded; all escaped."""
-    label = step_label(step.step)
+    items = f" {step.items_done}/{step.items} items" if step.items else ""
     rows = [
-        ("state", state_badge(step.state, f" {step.items_done}/{step.items} items" if step.items else "")),
+        ("state", state_pill(step.state, step.state + items)),
         ("function", escape(f"{step.function or '-'}" + (f" · {step.action}" if step.action else ""))),
         ("inputs", _pairs(step.inputs, keys=True)),
         ("outputs", _pairs(tuple((k, v) for k, v in step.outputs if k != "run_id"), keys=True)),
@@ -47,16 +64,16 @@ def step_html(step: StepStatus) -> str:
     ]
     if step.message:
         rows.append(("message", f"<span class='dhhera-RunPanel-message'>{escape(label_names(step.message))}</span>"))
-    argo = [("task", escape(step.id)), ("child runs", escape(", ".join(step.run_ids) or "-"))]
+    argo = [("task", escape(step.id)), ("child runs", _ids(step.run_ids))]
     if step.phase:
         argo.append(("phase", escape(step.phase)))
     if step.exit_code:
         argo.append(("exit code", escape(step.exit_code)))
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    folded = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in argo)
+    body = "".join(_fact(k, v) for k, v in rows)
+    folded = "".join(_fact(k, v) for k, v in argo)
     return (
-        f"<h4>{escape(label)}</h4><table class='dhhera-RunPanel-facts'>{body}</table>"
-        f"<details class='dhhera-RunPanel-argo'><summary>Argo</summary>"
+        f"<table class='dhhera-RunPanel-facts'>{body}</table>"
+        f"<details class='dhhera-RunPanel-argo'><summary class='dhhera-Label'>Argo</summary>"
         f"<table class='dhhera-RunPanel-facts'>{folded}</table></details>"
     )
 
@@ -85,6 +102,7 @@ class StepDetails(w.VBox):
     """Details of one step and its log; a running step's log follows its tail (only new text is sent)."""
 
     def __init__(self) -> None:
+        self.heading = w.HTML()
         self.info = w.HTML()
         self.log_view = LogView()
         self.debug_action = DebugAction()
@@ -95,7 +113,8 @@ class StepDetails(w.VBox):
         self._wake = threading.Event()
         self._follower: threading.Thread | None = None
         self._closed = False
-        super().__init__([self.info, self.debug_action, self.previews, self.log_view])
+        # The action sits under the title, where the sidebar's step details have it too.
+        super().__init__([self.heading, self.debug_action, self.info, self.previews, self.log_view])
         self.add_class("dhhera-RunPanel-details")
         self.layout.display = "none"
 
@@ -120,6 +139,7 @@ class StepDetails(w.VBox):
         """Re-render the step's facts (called when the step changes)."""
         step = self._step()
         if step is not None:
+            self.heading.value = step_heading(step)
             self.info.value = step_html(step)
             self.previews.set_outputs(step.outputs)
 
@@ -142,17 +162,17 @@ class StepDetails(w.VBox):
         try:
             tail = run.log_tail(step_id)
         except Exception as exc:  # noqa: BLE001 - the pane says what went wrong, the panel lives on
-            self.log_view.show("", "log", f"not available: {exc}")
+            self.log_view.show("", "Log", f"not available: {exc}")
             return
         with self._lock:
             if (run, step_id) != (self.run, self.step_id):
                 return  # another step was selected meanwhile
             if tail is None:
-                self.log_view.show("", "log", "no run yet")
+                self.log_view.show("", "Log", "no run yet")
                 return
             note = cut_note(tail, step_id)
             if fresh:
-                self.log_view.show(tail.text, "log", note, tail.size)
+                self.log_view.show(tail.text, "Log", note, tail.size)
             else:
                 self.log_view.follow_tail(tail.text, tail.size, note)
 
@@ -189,6 +209,6 @@ class StepDetails(w.VBox):
     def close(self) -> None:
         self._closed = True
         self._wake.set()
-        for widget in (self.info, self.debug_action, self.previews, self.log_view):
+        for widget in (self.heading, self.info, self.debug_action, self.previews, self.log_view):
             widget.close()
         super().close()

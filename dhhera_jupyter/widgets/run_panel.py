@@ -22,13 +22,13 @@ from dhhera_jupyter.runs.text import failure_line
 from dhhera_jupyter.status import RunDiff, RunSnapshot, StepStatus, diff, step_label
 from dhhera_jupyter.status.phases import NODE_STATES, STOPPABLE_RUN_STATES
 from dhhera_jupyter.status.timefmt import format_clock, format_duration
-from dhhera_jupyter.widgets._assets import load_stylesheet
+from dhhera_jupyter.widgets._assets import read_static
 from dhhera_jupyter.widgets.retry_action import RetryAction
 from dhhera_jupyter.widgets.run_details import StepDetails
-from dhhera_jupyter.widgets.run_form import ParametersForm
+from dhhera_jupyter.widgets.run_form import ParametersForm, ParametersSection
 from dhhera_jupyter.widgets.run_progress import ProgressView
 from dhhera_jupyter.widgets.run_services import ServicesBox
-from dhhera_jupyter.widgets.run_table import StepTable, short_key, state_badge
+from dhhera_jupyter.widgets.run_table import StepTable, short_key, state_badge, state_pill
 
 Submit = Callable[[dict[str, Any]], WatchedRun]
 
@@ -100,7 +100,7 @@ class RunPanel(w.VBox):
         self.selected_step: str | None = None
         self._text_only_once = False
 
-        self.style = w.HTML(f"<style>{load_stylesheet('run_panel')}</style>", layout=w.Layout(display="none"))
+        self.style = w.HTML(f"<style>{read_static('run_panel.css')}</style>", layout=w.Layout(display="none"))
         self.title = w.HTML()
         # Message slots take no room while empty (see _say).
         self.alert = w.HTML(layout=w.Layout(display="none"))
@@ -133,9 +133,8 @@ class RunPanel(w.VBox):
         self.form.run_button.add_class("dhhera-RunPanel-action")
         self.form.run_button.add_class("dhhera-RunPanel-primary")
         self.form.add_class("dhhera-RunPanel-form")
-        self.form_box = w.Accordion(children=[self.form], titles=("Parameters",), selected_index=None)
+        self.form_box = ParametersSection(self.form, can_submit=submit is not None)
         if submit is None:
-            self.form_box.layout.display = "none"
             self.rerun_button.layout.display = "none"
         self.retry_action = RetryAction(self)
         self.toolbar = w.HBox([self.stop_button, self.rerun_button, *self.retry_action.widgets, self.history])
@@ -265,6 +264,7 @@ class RunPanel(w.VBox):
             self.details.show(run, None)
             self.table.select(None)
             _say(self.notice, "")
+            self.form_box.show(run.snapshot.parameters if run.snapshot is not None else {})
             if run.snapshot is not None:
                 self.form.set_values(run.snapshot.parameters)
                 self._apply(diff(None, run.snapshot), run.snapshot)
@@ -320,6 +320,7 @@ class RunPanel(w.VBox):
     def _apply(self, change: RunDiff, snap: RunSnapshot) -> None:
         """Send what ``change`` says changed, and nothing else."""
         self._shown = snap
+        self.form_box.show(snap.parameters)  # traitlets send nothing when the text is the same
         if change.node_states and self.dag is not None:
             self.dag.patch_node_states(change.node_states)
         if change.steps or change.removed:
@@ -364,7 +365,7 @@ class RunPanel(w.VBox):
                 since = escape(snap.started, quote=True)
                 # Its text does not depend on the time of the poll, so an unchanged run re-sends nothing.
                 meta.append(f"elapsed <span class='dhhera-Clock' data-since='{since}'>…</span>")
-        badge = f"<span class='dhhera-StateBadge dhhera-state-{escape(snap.label)}'>{escape(snap.label)}</span>"
+        badge = state_pill(snap.label)
         self.title.value = (
             f"<div class='dhhera-RunPanel-header'>{name}{badge}"
             f"<span class='dhhera-RunPanel-meta'>{' · '.join(meta)}</span></div>"

@@ -12,7 +12,7 @@ import anywidget
 import traitlets
 
 from dhhera_jupyter.runs.progress import FILLING, NOT_RUN, OUTCOMES, Progress
-from dhhera_jupyter.widgets._assets import load_widget_esm
+from dhhera_jupyter.widgets._assets import read_static
 
 
 class ProgressView(anywidget.AnyWidget):
@@ -30,7 +30,7 @@ class ProgressView(anywidget.AnyWidget):
     not_run = traitlets.Unicode(NOT_RUN).tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(_esm=load_widget_esm("run_progress"), **kwargs)
+        super().__init__(_esm=read_static("run_progress.js"), **kwargs)
         self.add_class("dhhera-RunPanel-progressView")
 
     def show(self, progress: Progress) -> None:

@@ -19,6 +19,7 @@ from dhhera_jupyter.errors import DhheraError
 from dhhera_jupyter.platform import services
 from dhhera_jupyter.status import StepStatus, step_label
 from dhhera_jupyter.status.phases import NODE_STATES, PENDING
+from dhhera_jupyter.widgets.run_table import state_pill
 
 #: Seconds between two reads of a live service.
 SERVICE_INTERVAL = 2.0
@@ -55,7 +56,7 @@ def service_html(label: str, info: dict[str, Any] | None, note: str = "") -> str
     said = f"<div class='dhhera-RunPanel-message'>{escape(message)}</div>" if message else ""
     return (
         f"<div class='dhhera-RunPanel-service{ended}'><span class='dhhera-RunPanel-serviceName'>{escape(label)}</span>"
-        f"<span class='dhhera-StateBadge dhhera-state-{escape(state)}'>{escape(text)}</span>{link}{said}</div>"
+        f"{state_pill(state, text)}{link}{said}</div>"
     )
 
 
@@ -138,7 +139,7 @@ class ServicesBox(w.VBox):
         self._project = ""
         self._poller: threading.Thread | None = None
         self._closed = False
-        self.title = w.HTML("<div class='dhhera-RunPanel-servicesTitle'>Services</div>")
+        self.title = w.HTML("<div class='dhhera-Label dhhera-RunPanel-servicesTitle'>Services</div>")
         super().__init__([self.title])
         self.add_class("dhhera-RunPanel-services")
         self.layout.display = "none"

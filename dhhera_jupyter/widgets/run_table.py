@@ -19,6 +19,13 @@ def state_badge(state: str, extra: str = "") -> str:
     return f'<span class="dhhera-StateDot dhhera-state-{escape(state)}"></span>{escape(state)}{escape(extra)}'
 
 
+def state_pill(state: str, text: str | None = None) -> str:
+    """The state badge (a pill in the state's colour, ``states.css``) the header, the step pane, the services and the
+    sidebar share; ``text`` (default: the state) is what it says. Escaped."""
+    said = escape(state if text is None else text)
+    return f'<span class="dhhera-StateBadge dhhera-state-{escape(state)}">{said}</span>'
+
+
 def clock_html(start: str | None, end: str | None, duration: float | None) -> str:
     """A step's duration; while it runs, a clock the browser ticks from ``start`` (no kernel traffic)."""
     if start and not end:
@@ -36,7 +43,7 @@ def row_html(step: StepStatus) -> str:
     whole = escape("\n".join(f"{k} = {v}" for k, v in shown), quote=True)
     extra = f" {step.items_done}/{step.items}" if step.items else ""
     ran = step.state not in ("skipped", "omitted")  # Argo stamps times on steps it never ran
-    child = step.run_id or ""
+    child = step.run_id or ""  # whole in the text (a click selects it for copying), cut with an ellipsis on screen
     cells = [
         ("", escape(step.function or "")),
         ("", escape(step.action or "")),

@@ -112,3 +112,39 @@ def test_terminal_view_prints_a_table_and_the_failed_step(backend: Backend) -> N
     assert "STEP" in text and "✘ failed" in text and "Step 'b' failed: boom" in text
     assert "dataset=store://p/x:1" in text
     assert repr(run).splitlines()[0].startswith("Pipeline run r (workflow wf): failed")
+
+
+def test_parameters_are_one_quiet_line_and_the_form_opens_on_demand(backend: Backend) -> None:
+    doc = run_doc("r", "SUCCEEDED", nodes("Succeeded"))
+    doc["spec"]["parameters"] = {"url": EVIL, "n": 3}
+    backend.docs["r"] = doc
+    panel = RunPanel(from_workflow(diamond_spec()), {"url": {"default": None}}, submit=lambda _p: None)
+    try:
+        run = WatchedRun("r", "demo", poll=Poller(fetch=backend, interval=(0.02, 0.05)))
+        panel.add_run(run)
+        wait_for(lambda: "Parameters:" in panel.form_box.summary.value, 10)
+        said = "Parameters: url=&lt;script&gt;alert(1)&lt;/script&gt;, n=3</span>"
+        assert panel.form_box.summary.value.endswith(said)
+        assert panel.form.layout.display == "none" and panel.form_box.toggle.layout.display == ""
+        panel.form_box.toggle.click()
+        assert panel.form.layout.display == "" and panel.form_box.toggle.description == "Hide parameters"
+    finally:
+        panel.close()
+
+
+def test_a_pipeline_without_parameters_shows_no_parameters_section() -> None:
+    panel = RunPanel(from_workflow(diamond_spec()), {}, submit=lambda _p: None)
+    try:
+        assert panel.form_box.layout.display == "none"  # Re-run starts a new run; no empty bar
+    finally:
+        panel.close()
+
+
+def test_step_pane_has_its_action_under_the_title_and_the_state_as_the_shared_badge(panel_on: Any) -> None:
+    panel, _ = panel_on(run_doc("r", "ERROR", nodes("Failed", message="boom")))
+    panel._select("b")
+    details = panel.details
+    assert details.children[:3] == (details.heading, details.debug_action, details.info)
+    assert ">b</h4>" in details.heading.value
+    assert '<span class="dhhera-StateBadge dhhera-state-failed">failed</span>' in details.info.value
+    assert "dhhera-RunPanel-action" in details.debug_action.button._dom_classes  # the toolbar buttons' look

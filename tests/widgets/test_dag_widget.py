@@ -125,13 +125,13 @@ def test_from_graph_draws_a_real_pipeline_graph() -> None:
 
 def test_missing_front_end_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_assets, "STATIC_DIR", tmp_path)
-    _assets.load_widget_assets.cache_clear()
+    _assets.read_static.cache_clear()
     try:
         with pytest.raises(WidgetAssetsMissing, match=r"dag_widget\.js.*reinstall dhhera-jupyter.*jlpm build"):
             DagWidget(svg=SVG)
     finally:
         monkeypatch.undo()
-        _assets.load_widget_assets.cache_clear()
+        _assets.read_static.cache_clear()
 
 
 def test_saved_notebook_shows_the_diagram_without_a_widget_frontend() -> None:

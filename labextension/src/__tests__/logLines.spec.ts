@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { classifyLine, lastLines } from '../widgets/log/lines';
+import { classifyLine, lastLines, softBreaks } from '../widgets/log/lines';
 
 describe('classifyLine', () => {
   it('shortens runtime records and leaves prints alone', () => {
@@ -18,5 +18,19 @@ describe('lastLines', () => {
   it('keeps the last lines only', () => {
     expect(lastLines('a\nb\nc\n', 2)).toEqual(['b', 'c']);
     expect(lastLines('', 2)).toEqual([]);
+  });
+});
+
+describe('softBreaks', () => {
+  it('lets long paths wrap after their separators and leaves words whole', () => {
+    const line = 'File "/root/lib/python3.11/site-packages/digitalhub/runtimes/_base.py", line 121, in _execute';
+    const pieces = softBreaks(line);
+    expect(pieces.join('')).toBe(line);
+    expect(pieces).toContain('python3.11/');
+    expect(pieces[pieces.length - 1]).toBe('_base.py", line 121, in _execute');
+    expect(softBreaks('RuntimeError: Something went wrong during function execution.')).toEqual([
+      'RuntimeError: Something went wrong during function execution.'
+    ]);
+    expect(softBreaks('')).toEqual(['']);
   });
 });

@@ -106,6 +106,8 @@ export class FakeService {
   projectList: ProjectList = { projects: ['dhhera', 'other'], default: 'dhhera', recent: null };
   runs = new Map<string, RunDetails>();
   graphs = new Map<string, RunGraph>();
+  /** Log text by step id (default: `log of <step>`). */
+  logTexts = new Map<string, string>();
   services = new Map<string, ServiceInfo>();
 
   asService(): SidebarService {
@@ -157,7 +159,7 @@ export class FakeService {
         record(`logs ${runId} ${step}`, () => ({
           run_id: 'child',
           step: step ?? null,
-          text: step ? `log of ${step}` : `log of ${runId}`,
+          text: this.logTexts.get(step ?? runId) ?? (step ? `log of ${step}` : `log of ${runId}`),
           truncated: false,
           message: null
         })),

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 
 import { routeUrl } from '../api';
 import { formatClock, formatDuration } from '../common/format';
-import { attachCommand, badgeClass, durationText, elapsedSeconds, formatStart, shortId } from '../sidebar/format';
+import {
+  attachCommand,
+  badgeClass,
+  durationText,
+  elapsedSeconds,
+  formatStart,
+  shortId,
+  shortKey
+} from '../sidebar/format';
 
 describe('sidebar formatting', () => {
   it('writes durations with the shared formatter: tenths under a minute, then minutes, then hours', () => {
@@ -52,5 +60,14 @@ describe('sidebar formatting', () => {
       'http://h/base/dhhera/runs/r1/logs?project=p%20q&step=a%2Fb'
     );
     expect(routeUrl('http://h/', 'backend')).toBe('http://h/dhhera/backend');
+  });
+});
+
+describe('shortKey', () => {
+  it('shows an entity key as the notebook panel does and leaves other text alone', () => {
+    expect(shortKey('store://p/dataitem/table/dataset:ed478e14d4c44bfcb4e474b4d2586fd4')).toBe('dataset:ed478e14');
+    expect(shortKey('store://p/dataitem/table/dataset')).toBe('dataset');
+    expect(shortKey('store://p/dataitem/table')).toBe('store://p/dataitem/table');
+    expect(shortKey('dataset:6fad8649')).toBe('dataset:6fad8649');
   });
 });

@@ -157,7 +157,7 @@ describe('PipelinesPanel', () => {
     expect(fake.calls.some(c => c.startsWith('graph'))).toBe(false);
     expect($(panel, '.dhhera-RunView-dag').hidden).toBe(true);
     expect($(panel, '.dhhera-RunView-progressLabel').textContent).toBe('build');
-    expect($(panel, '.dhhera-RunView-logText').textContent).toBe('log of b1');
+    expect($(panel, '.dhhera-RunView-logText').textContent).toBe('log of b1\n');
     panel.dispose();
   });
 
@@ -178,11 +178,43 @@ describe('PipelinesPanel', () => {
     await settle();
 
     expect($(panel, '.dhhera-RunView-stepTitle').textContent).toBe('b');
+    // The notebook panel's fields: the state as its badge, the data first, Argo's internals folded apart.
     const rows = $(panel, '.dhhera-RunView-stepList').textContent;
-    expect(rows).toContain('hold (job)');
-    expect(rows).toContain('Templatetpl-b');
+    expect(rows).toContain('Functionhold · job');
     expect(rows).toContain('Inputsgate: none');
-    expect($(panel, '.dhhera-RunView-logText').textContent).toBe('log of b');
+    expect(rows).not.toContain('tpl-b');
+    expect($(panel, '.dhhera-RunView-stepList dd .dhhera-badge.dhhera-badge-succeeded').textContent).toBe('succeeded');
+    expect($(panel, '.dhhera-RunView-stepList dt').className).toBe('dhhera-Label');
+    expect($(panel, '.dhhera-RunView-argo summary').textContent).toBe('Argo');
+    expect($(panel, '.dhhera-RunView-argoList').textContent).toContain('Templatetpl-b');
+    expect($(panel, '.dhhera-RunView-logText').textContent).toBe('log of b\n');
+    panel.dispose();
+  });
+
+  it("shows a step's log as the notebook panel does: runtime records folded, long paths wrappable", async () => {
+    const { fake, panel } = setup();
+    fake.list = { project: 'dhhera', workflows: [workflow('etl', [runRow('r1')])], active: false };
+    fake.runs.set('r1', runDetails('r1', { a: 'succeeded', b: 'failed' }));
+    fake.graphs.set('r1', graphOf(['a', 'b']));
+    const path = '/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/digitalhub_runtime_python/runtime.py';
+    fake.logTexts.set(
+      'b',
+      `2026-12-01 07:34:54,123 - dhcore.${path} - INFO - Executing function.\nFile "${path}", line 64, in run\n`
+    );
+    panel.start();
+    await settle();
+    $<HTMLButtonElement>(panel, '[data-run-id="r1"] button').click();
+    await settle();
+    panel.node
+      .querySelector('g.node[data-node-id="b"] title')!
+      .dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    await settle();
+
+    const lines = $(panel, '.dhhera-RunView-logs .dhhera-LogView-lines');
+    expect(lines.textContent).toBe(`File "${path}", line 64, in run\n`);
+    expect(lines.querySelectorAll('wbr').length).toBeGreaterThan(5);
+    expect($(panel, '.dhhera-RunView-logs .dhhera-LogView-note').textContent).toBe('1 runtime line hidden');
+    expect($(panel, '.dhhera-RunView-logs .dhhera-LogView-title').textContent).toBe('Log of step b');
     panel.dispose();
   });
 
@@ -366,7 +398,7 @@ describe('PipelinesPanel', () => {
 
     expect($(panel, '.dhhera-RunView-stepTitle').textContent).toBe('b');
     expect($(panel, 'g.node[data-node-id="b"]').classList.contains('dhhera-selected')).toBe(true);
-    expect($(panel, '.dhhera-RunView-logText').textContent).toBe('log of b');
+    expect($(panel, '.dhhera-RunView-logText').textContent).toBe('log of b\n');
     panel.dispose();
   });
 });

@@ -82,3 +82,23 @@ export function byteSize(bytes: number): string {
   }
   return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
+
+/**
+ * `store://p/dataitem/table/dataset:ed478e14…` → `dataset:ed478e14`, as the notebook panel shows an entity key
+ * (`dhhera_jupyter.documents.keys.short_key`); other text unchanged.
+ */
+export function shortKey(text: string): string {
+  if (!text.startsWith('store://')) {
+    return text;
+  }
+  const parts = text.slice('store://'.length).split('/');
+  if (parts.length !== 4 || !parts.every(Boolean)) {
+    return text;
+  }
+  const [name, ...version] = parts[3].split(':');
+  const id = version.join(':');
+  if (!name || (parts[3].includes(':') && !id)) {
+    return text;
+  }
+  return id ? `${name}:${id.slice(0, 8)}` : name;
+}

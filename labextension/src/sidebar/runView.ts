@@ -1,9 +1,10 @@
 import { detailRows } from '../widgets/dag/details';
 import type { DagModel, NodeDetails } from '../widgets/dag/types';
 import { DagView } from '../widgets/dag/view';
+import { type LogModel, LogPane } from '../widgets/log';
 import { DebugAction, type DebugActionOptions } from './debugAction';
 import { button, el, setText } from './dom';
-import { badgeClass, byteSize, durationText, formatStart, shortId } from './format';
+import { badgeClass, byteSize, durationText, formatStart, shortId, shortKey } from './format';
 import { LocalModel } from './localModel';
 import { OutputPreviewList } from './outputPreview';
 import type { CommandsLike } from './notebook';
@@ -47,19 +48,49 @@ export function parametersText(parameters: Record<string, unknown>): string {
     .join(', ');
 }
 
+/**
+ * A field of the step details: label, value, how the value is drawn (a badge, an error, an id) and, when the
+ * value is shortened, the whole of it (its tooltip).
+ */
+export type StepField = [label: string, value: string, kind?: 'state' | 'message' | 'id' | '', whole?: string];
+
+/** Fields about how Argo ran a step: folded under "Argo", as in the notebook panel. */
+const ARGO_FIELDS = ['Task', 'Run', 'Exit code', 'Function key', 'Template', 'Kind', 'Image', 'Depends'];
+
+/** The order of the data fields (the notebook panel's): what the step is, what went in and out, when, what it said. */
+const DATA_ORDER = [
+  'State',
+  'Function',
+  'Inputs',
+  'Outputs',
+  'Started',
+  'Duration',
+  'Items',
+  'Message',
+  'When',
+  'Loop'
+];
+
 /** What the DAG itself says about a step (template, function key, inputs, when…) minus what the run says. */
-export function graphRows(details: NodeDetails | undefined): [string, string][] {
+export function graphRows(details: NodeDetails | undefined): StepField[] {
   const shown = new Set(['State', 'Function', 'Action', 'Outputs']);
   return detailRows(details, undefined)
     .filter(row => !shown.has(row.label))
-    .flatMap(row => row.lines.map((line): [string, string] => [row.label, line]));
+    .flatMap(row => row.lines.map((line): StepField => [row.label, line]));
 }
 
 /** Rows shown for a step: label, then lines (only the fields that have a value). */
-export function stepRows(step: StepRow, now: number): [string, string][] {
-  const rows: [string, string][] = [['State', step.state]];
+export function stepRows(step: StepRow, now: number): StepField[] {
+  const rows: StepField[] = [['State', step.state, 'state']];
   if (step.function) {
-    rows.push(['Function', step.action ? `${step.function} (${step.action})` : step.function]);
+    rows.push(['Function', step.action ? `${step.function} · ${step.action}` : step.function]);
+  }
+  // The run's values (entity keys, shortened as the notebook panel does), not the DAG's Argo expressions.
+  for (const [name, value] of Object.entries(step.inputs ?? {})) {
+    rows.push(['Inputs', `${name} = ${shortKey(value)}`, '', value]);
+  }
+  for (const [name, value] of Object.entries(step.outputs ?? {})) {
+    rows.push(['Outputs', `${name} = ${shortKey(value)}`, '', value]);
   }
   if (step.start) {
     rows.push(['Started', formatStart(step.start, now)]);
@@ -68,22 +99,62 @@ export function stepRows(step: StepRow, now: number): [string, string][] {
   if (step.items) {
     rows.push(['Items', `${step.items_done} / ${step.items} done`]);
   }
-  for (const [name, value] of Object.entries(step.outputs ?? {})) {
-    rows.push([`Output ${name}`, value]);
-  }
-  if (step.exit_code) {
-    rows.push(['Exit code', step.exit_code]);
-  }
   if (step.message) {
-    rows.push(['Message', step.message]);
+    rows.push(['Message', step.message, 'message']);
   }
   if (step.step && step.step !== step.label) {
     rows.push(['Task', step.step]);
   }
   if (step.run_id) {
-    rows.push(['Run', step.run_id]);
+    rows.push(['Run', step.run_id, 'id']);
+  }
+  if (step.exit_code) {
+    rows.push(['Exit code', step.exit_code]);
   }
   return rows;
+}
+
+/** A step's fields split as the notebook panel shows them: the data, then Argo's internals (folded). */
+export function splitFields(rows: StepField[]): { data: StepField[]; argo: StepField[] } {
+  const rank = (label: string): number => {
+    const index = DATA_ORDER.indexOf(label);
+    return index < 0 ? DATA_ORDER.length : index;
+  };
+  const data = rows.filter(row => !ARGO_FIELDS.includes(row[0]));
+  const argo = rows.filter(row => ARGO_FIELDS.includes(row[0]));
+  data.sort((a, b) => rank(a[0]) - rank(b[0])); // stable: lines of one field keep their order
+  argo.sort((a, b) => ARGO_FIELDS.indexOf(a[0]) - ARGO_FIELDS.indexOf(b[0]));
+  return { data, argo };
+}
+
+/** `dt`/`dd` pairs for `fields`; a field of several lines gets its label once. Values only as text. */
+export function fieldNodes(fields: StepField[]): HTMLElement[] {
+  const nodes: HTMLElement[] = [];
+  fields.forEach(([label, value, kind, whole], index) => {
+    if (index === 0 || fields[index - 1][0] !== label) {
+      nodes.push(el('dt', 'dhhera-Label', label));
+    } else {
+      nodes.push(el('dt', 'dhhera-Label dhhera-mod-more'));
+    }
+    const dd = el('dd', '');
+    if (kind === 'state') {
+      dd.append(el('span', badgeClass(value), value));
+    } else if (kind === 'id') {
+      const id = el('code', 'dhhera-Id', value);
+      id.title = value;
+      dd.append(id);
+    } else {
+      dd.textContent = value;
+      if (kind === 'message') {
+        dd.className = 'dhhera-RunView-stepMessage';
+      }
+    }
+    if (whole && whole !== value) {
+      dd.title = whole;
+    }
+    nodes.push(dd);
+  });
+  return nodes;
 }
 
 /** `Showing the last 195 KB of 1.2 MB.` for a log whose beginning was left out. */
@@ -203,17 +274,21 @@ export class RunView {
     );
     stepHeader.append(this.stepTitle, this.stepLogsButton);
     this.debugAction = actions.debug ? new DebugAction(actions.debug) : null;
+    const summary = el('summary', 'dhhera-Label', 'Argo');
+    this.argo.append(summary, this.argoList);
     this.step.append(
       stepHeader,
       ...(this.debugAction ? [this.debugAction.node] : []),
       this.stepList,
+      this.argo,
       this.outputs.node
     );
     this.step.hidden = true;
     this.logs.hidden = true;
-    this.logText.setAttribute('tabindex', '0');
     this.logNote.hidden = true;
-    this.logs.append(this.logTitle, this.logNote, this.logText);
+    this.logs.append(this.logNote);
+    // The notebook panel's log pane (runtime lines folded, wrapping at spaces), on an in-page model.
+    this.logPane = new LogPane(this.logs, this.logModel, 'dhhera-RunView-logText');
 
     this.node.append(
       header,
@@ -377,6 +452,7 @@ export class RunView {
 
   dispose(): void {
     this.resizeObserver?.disconnect();
+    this.logPane.dispose();
     this.model.off('change:selected', this.onSelect);
     this.services.dispose();
     this.dag.dispose();
@@ -469,6 +545,7 @@ export class RunView {
     } else if (!selected && this.logStep) {
       this.logs.hidden = true;
       this.logStep = undefined;
+      this.logModel.set('following', false);
     }
   };
 
@@ -494,13 +571,18 @@ export class RunView {
     this.stepLogsButton.disabled = !step;
     this.debugAction?.show(this._run, step);
     this.outputs.update(step?.outputs);
-    const rows = [...(step ? stepRows(step, now) : []), ...graphRows(details)];
-    const key = JSON.stringify(rows);
+    const own = step ? stepRows(step, now) : [];
+    const hasInputs = own.some(row => row[0] === 'Inputs');
+    const fromGraph = graphRows(details).filter(row => !(hasInputs && row[0] === 'Inputs'));
+    const { data, argo } = splitFields([...own, ...fromGraph]);
+    const key = JSON.stringify([data, argo]);
     if (key === this.stepKey) {
       return; // nothing changed: keep the DOM (and any text selection) as it is
     }
     this.stepKey = key;
-    this.stepList.replaceChildren(...rows.flatMap(([label, value]) => [el('dt', '', label), el('dd', '', value)]));
+    this.stepList.replaceChildren(...fieldNodes(data));
+    this.argoList.replaceChildren(...fieldNodes(argo));
+    this.argo.hidden = argo.length === 0;
   }
 
   /** A selected running step's log is read again when the run changes (bounded: the server sends its end). */
@@ -525,9 +607,14 @@ export class RunView {
     this.logs.hidden = false;
     const switched = this.logStep !== step;
     this.logStep = step;
-    setText(this.logTitle, step ? `Logs of step ${this.labelOf(step)}` : 'Logs of the run');
+    this.logModel.set('title', step ? `Log of step ${this.labelOf(step)}` : 'Log of the run');
+    const stepRow = step ? this.stepOf(step) : undefined;
+    this.logModel.set('following', step ? stepRow?.state === 'running' : !run.terminal);
+    if (switched) {
+      this.logModel.set('text', '');
+    }
     if (!quiet || switched) {
-      setText(this.logText, 'Loading…');
+      this.logModel.set('note', 'loading…');
     }
     this.logsLoading = true;
     try {
@@ -535,17 +622,14 @@ export class RunView {
       if (this.logStep !== step) {
         return;
       }
-      const text = logs.text || logs.message || '';
-      const atEnd = this.logText.scrollTop + this.logText.clientHeight >= this.logText.scrollHeight - 4;
-      setText(this.logText, text);
+      // The pane keeps the view at the end when it was there (or follows a running step).
+      this.logModel.set('text', logs.text || logs.message || '');
+      this.logModel.set('note', '');
       setText(this.logNote, logs.truncated ? truncatedNote(logs) : '');
       this.logNote.hidden = !logs.truncated;
-      if (atEnd) {
-        this.logText.scrollTop = this.logText.scrollHeight; // follow the tail unless the user scrolled up
-      }
       this.logEnded = step ? (this.stepOf(step)?.end ?? null) : null;
     } catch (error) {
-      setText(this.logText, (error as Error).message);
+      this.logModel.set('note', (error as Error).message);
     } finally {
       this.logsLoading = false;
     }
@@ -597,10 +681,12 @@ export class RunView {
   private readonly stepTitle = el('h4', 'dhhera-RunView-stepTitle');
   private readonly stepList = el('dl', 'dhhera-RunView-stepList');
   private readonly outputs: OutputPreviewList;
+  private readonly argo = el('details', 'dhhera-RunView-argo');
+  private readonly argoList = el('dl', 'dhhera-RunView-argoList');
   private readonly logs = el('div', 'dhhera-RunView-logs');
-  private readonly logTitle = el('h4', 'dhhera-RunView-logTitle');
-  private readonly logText = el('pre', 'dhhera-RunView-logText');
   private readonly logNote = el('p', 'dhhera-RunView-logNote');
+  private readonly logModel = new LocalModel<LogModel>({ text: '', title: '', note: '', following: false });
+  private readonly logPane: LogPane;
   private readonly services: ServiceList;
   private readonly debugAction: DebugAction | null;
   private readonly retry = new RetryAction(() => {

@@ -142,7 +142,7 @@ export class ServiceList {
 
   constructor(private readonly actions: ServiceActions) {
     this.node.setAttribute('aria-label', 'Services');
-    this.node.append(el('h4', 'dhhera-Services-title', 'Services'), this.list);
+    this.node.append(el('h4', 'dhhera-Label dhhera-Services-title', 'Services'), this.list);
     this.node.hidden = true;
     this.poller = new Poller(() => this.poll(), { interval: SERVICE_INTERVAL, maxBackoff: 15_000 });
   }

@@ -5,9 +5,9 @@
  */
 import type { AnyModel, InitializeProps, RenderProps } from '@anywidget/types';
 
-import { classifyLine, lastLines } from './log/lines';
+import { appendWrappable, classifyLine, lastLines } from './log/lines';
 
-interface LogModel {
+export interface LogModel {
   text: string;
   title: string;
   note: string;
@@ -30,10 +30,15 @@ function initialize({ model }: InitializeProps<LogModel>): () => void {
   return () => model.off('msg:custom', onCustom);
 }
 
-class LogPane {
+/**
+ * The log pane: a head (title, note, the "runtime lines" toggle) over the lines. The notebook widget draws it on its
+ * kernel model; the sidebar on an in-page model, so both show a log the same way.
+ */
+export class LogPane {
   constructor(
     el: HTMLElement,
-    private readonly model: AnyModel<LogModel>
+    private readonly model: AnyModel<LogModel>,
+    linesClass = ''
   ) {
     this.root = document.createElement('div');
     this.root.className = 'dhhera-LogView';
@@ -51,7 +56,7 @@ class LogPane {
     toggle.append(this.runtimeBox, document.createTextNode(' runtime lines'));
     head.append(this.titleEl, this.noteEl, toggle);
     this.pre = document.createElement('pre');
-    this.pre.className = 'dhhera-LogView-lines';
+    this.pre.className = `dhhera-LogView-lines ${linesClass}`.trim();
     this.pre.tabIndex = 0;
     this.root.append(head, this.pre);
     el.appendChild(this.root);
@@ -89,7 +94,7 @@ class LogPane {
     for (const line of shown) {
       const span = document.createElement('span');
       span.className = line.runtime ? 'dhhera-LogView-line dhhera-LogView-runtime' : 'dhhera-LogView-line';
-      span.textContent = line.text + '\n';
+      appendWrappable(span, line.text + '\n');
       fragment.appendChild(span);
     }
     if (shown.length === 0) {

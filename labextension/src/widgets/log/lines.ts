@@ -39,3 +39,41 @@ export function lastLines(text: string, limit: number): string[] {
   }
   return lines.length > limit ? lines.slice(lines.length - limit) : lines;
 }
+
+/** Tokens at least this long get break points after path and name separators. */
+export const LONG_TOKEN = 24;
+
+/**
+ * A line cut into pieces between which it may wrap: after `/`, `\`, `:`, `=`, `&`, `?` and `,`
+ * inside tokens of {@link LONG_TOKEN} characters or more (paths, URLs, keys). Short words and the spaces between
+ * them stay whole, so a log wraps at spaces and a long path at its separators, not at an arbitrary letter.
+ * The pieces joined give the line back.
+ */
+export function softBreaks(line: string, long = LONG_TOKEN): string[] {
+  const pieces: string[] = [];
+  let current = '';
+  for (const token of line.split(/(\s+)/)) {
+    if (token.length < long) {
+      current += token;
+      continue;
+    }
+    const parts = token.split(/(?<=[/\\:=&?,])(?=.)/);
+    current += parts[0];
+    for (const part of parts.slice(1)) {
+      pieces.push(current);
+      current = part;
+    }
+  }
+  pieces.push(current);
+  return pieces;
+}
+
+/** Append `text` to `parent` as text nodes with a `<wbr>` at each of its {@link softBreaks} (copying adds nothing). */
+export function appendWrappable(parent: Node, text: string): void {
+  softBreaks(text).forEach((piece, index) => {
+    if (index > 0) {
+      parent.appendChild(document.createElement('wbr'));
+    }
+    parent.appendChild(document.createTextNode(piece));
+  });
+}
