@@ -296,7 +296,7 @@ def preview_output(key: str, rows: int = DEFAULT_ROWS) -> Preview:
     Parameters
     ----------
     key : str
-        ``store://<project>/<dataitem|artifact|model>/<kind>/<name>:<id>``.
+        ``store://<project>/<dataitem|artifact|model>/<kind>/<name>:<id>``; without ``:<id>``, the latest version.
     rows : int
         Table rows wanted, clamped to 1..:data:`MAX_ROWS`.
 
@@ -311,9 +311,13 @@ def preview_output(key: str, rows: int = DEFAULT_ROWS) -> Preview:
     rows = max(1, min(MAX_ROWS, int(rows)))
     dh = sdk()
     with _get_lock, sdk_errors(not_found=_missing(key)):
-        entity = getattr(dh, GETTERS[parsed.type])(key)
+        if parsed.id is None:  # a key without its version: the latest version of that name, like the SDK's getters
+            entity = getattr(dh, GETTERS[parsed.type])(parsed.name, project=parsed.project)
+        else:
+            entity = getattr(dh, GETTERS[parsed.type])(key)
     if entity is None:
         raise NotFound(_missing(key))
+    key = str(entity.key)
     out = Preview(
         key=key,
         type=parsed.type,

@@ -1,0 +1,27 @@
+"""Keys and row counts a user types into %hera preview: a key without its version, rows out of range."""
+
+from __future__ import annotations
+
+import pytest
+from IPython.core.error import UsageError
+
+from dhhera_jupyter.platform.previews import preview_output
+
+
+def test_a_key_without_its_version_previews_the_latest_version(outputs) -> None:
+    key = outputs.keys["measures"]
+    latest = preview_output(key.rpartition(":")[0], rows=3)
+
+    assert latest.key == key and latest.rows == preview_output(key, rows=3).rows
+    assert f'dh.get_dataitem("{key}")' in latest.load_code
+
+
+def test_rows_out_of_range_are_refused_before_any_read(outputs) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    for rows in (0, 1000):
+        with pytest.raises(UsageError) as refused:
+            shell.run_line_magic("hera", f"preview {outputs.keys['measures']} --rows {rows}")
+        assert str(refused.value) == f"The number of table rows to show (--rows) must be 1 to 100, not {rows}."
