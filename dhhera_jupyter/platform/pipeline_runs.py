@@ -288,7 +288,9 @@ def stop_run(run_id: str, project: str | None = None) -> dict:
     """
     dh = sdk()
     project = project or backend().project
-    with sdk_errors(not_found=f"Run '{run_id}' does not exist in project '{project}'."):
+    with sdk_errors(
+        not_found=f"Run '{run_id}' does not exist in project '{project}'; list its runs with `%hera runs --all`."
+    ):
         run = dh.get_run(run_id, project=project)
     state = str(run.status.state)
     if state in FINISHED_STATES:

@@ -232,8 +232,8 @@ class WatchedRun:
                 raise KeyError(step)
             return self.snapshot.step(step)
         except KeyError:
-            names = ", ".join(s.id for s in self.steps) or "none yet"
-            raise NotFound(f"Run {self.run_id} has no step '{step}' (steps: {names}).") from None
+            names = ", ".join(self._keys().values()) or "none yet"  # the names a user types, not Argo's ids
+            raise NotFound(f"Run {self.run_id} has no step '{step}'; its steps are: {names}.") from None
 
     def _shown_terminal(self) -> bool:
         """Whether the run ended and every view was given its final state."""

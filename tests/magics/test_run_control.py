@@ -58,8 +58,8 @@ def test_stop_a_running_pipeline_then_read_its_steps_logs(shell, project, capsys
     assert "saying second" not in _logs(shell, run.id, project.name, "a", capsys)
     one = _logs(shell, run.id, project.name, "a --tail 1", capsys)
     assert one.count("\n") == 1, one
-    assert _usage_error(shell, f"logs {run.id} nope --project {project.name}").startswith(
-        f"Run {run.id} has no step 'nope' (steps: "
+    assert _usage_error(shell, f"logs {run.id} nope --project {project.name}") == (
+        f"Run {run.id} has no step 'nope'; its steps are: a, b."
     )
     assert _usage_error(shell, f"logs {run.id} --tail 0 --project {project.name}") == (
         "The number of log lines to show (--tail) must be at least 1, not 0."
@@ -69,7 +69,7 @@ def test_stop_a_running_pipeline_then_read_its_steps_logs(shell, project, capsys
         f"`%hera logs {build.id}` shows its own log."
     )
     assert _usage_error(shell, f"stop no-such-run --project {project.name}") == (
-        f"Run 'no-such-run' does not exist in project '{project.name}'."
+        f"Run 'no-such-run' does not exist in project '{project.name}'; list its runs with `%hera runs --all`."
     )
 
 
