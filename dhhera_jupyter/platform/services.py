@@ -35,6 +35,22 @@ def service_url(address: object) -> str | None:
     return text if text.split("://", 1)[0].lower() in ("http", "https") else None
 
 
+def is_serve_step(step: Any) -> bool:
+    """Whether pipeline step ``step`` (a :class:`~dhhera_jupyter.status.StepStatus`) started a service: a ``serve``
+    action with a child run."""
+    return getattr(step, "action", None) == "serve" and bool(getattr(step, "run_id", None))
+
+
+def service_line(label: str, info: Mapping[str, Any]) -> str:
+    """A service as one line of text (terminal IPython): ``service b: http://127.0.0.1:8051 (running); stop it
+    with `%hera stop <run id>``` (``info`` as :func:`service_view` gives it)."""
+    url = (info.get("service") or {}).get("url")
+    if info.get("terminal"):
+        return f"service {label}: {info.get('label')}" + (f" ({info['message']})" if info.get("message") else "")
+    where = url or "no URL yet"
+    return f"service {label}: {where} ({info.get('label')}); stop it with `%hera stop {info.get('run_id')}`"
+
+
 def is_serve_run(doc: Mapping[str, Any]) -> bool:
     """Whether ``doc`` is a serve run (``<runtime>+serve:run``)."""
     return str(doc.get("kind") or "").endswith("+serve:run")

@@ -16,6 +16,7 @@ class ShownRun(Protocol):
     """What the text view reads of a run (a :class:`~dhhera_jupyter.runs.watched.WatchedRun`)."""
 
     run_id: str
+    project: str
     snapshot: RunSnapshot | None
     gone: str | None
     connection: str | None
@@ -112,23 +113,46 @@ class TextRunView:
         Where to write (default ``sys.stdout``).
     """
 
-    def __init__(self, run: ShownRun, stream: TextIO | None = None) -> None:
+    def __init__(self, run: ShownRun, stream: TextIO | None = None, read_service: Any = None) -> None:
         self.run = run
         self.stream = stream or sys.stdout
         self._lines = 0
         self._lock = threading.Lock()
         self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._read_service = read_service
+        self._services: list[str] | None = None  # read once, when the run has ended
         run.add_view(self)
 
     def show(self) -> None:
-        """Print the current table (replacing the previous one on a terminal)."""
+        """Print the current table (replacing the previous one on a terminal); once the run has ended, with the
+        services its serve steps started (they keep running after it)."""
         text = render_text(self.run)
+        snap = self.run.snapshot
+        if snap is not None and snap.terminal and self._services is None:
+            self._services = self._service_lines(snap)
+        if self._services:
+            text += "\n" + "\n".join(self._services)
         with self._lock:
             if self._tty and self._lines:
                 self.stream.write(f"\x1b[{self._lines}F\x1b[J")
             self.stream.write(text + "\n")
             self.stream.flush()
             self._lines = text.count("\n") + 1
+
+    def _service_lines(self, snap: RunSnapshot) -> list[str]:
+        from dhhera_jupyter.errors import DhheraError
+        from dhhera_jupyter.platform import services
+
+        read = self._read_service or services.read_service
+        lines = []
+        for step in snap.steps:
+            if not services.is_serve_step(step):
+                continue
+            try:
+                lines.append(services.service_line(step_label(step.step), read(step.run_id, self.run.project)))
+            except DhheraError as exc:
+                lines.append(f"service {step_label(step.step)}: {exc}")
+        return lines
 
     def run_changed(self, run: ShownRun, change: RunDiff) -> None:
         self.show()

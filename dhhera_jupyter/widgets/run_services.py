@@ -28,11 +28,6 @@ Read = Callable[[str, str], dict[str, Any]]
 Stop = Callable[[str, str], None]
 
 
-def is_serve_step(step: StepStatus) -> bool:
-    """Whether ``step`` started a service: a ``serve`` action with a child run."""
-    return step.action == "serve" and bool(step.run_id)
-
-
 def service_html(label: str, info: dict[str, Any] | None, note: str = "") -> str:
     """One service: the step's label, the state of its run, its URL as a link (http/https only); all escaped."""
     if info is None:
@@ -151,7 +146,7 @@ class ServicesBox(w.VBox):
 
     def show(self, project: str, steps: Iterable[StepStatus]) -> None:
         """Show the serve steps among ``steps`` (another run's rows are dropped); reads each live service."""
-        serve = [s for s in steps if is_serve_step(s)]
+        serve = [s for s in steps if services.is_serve_step(s)]
         with self._lock:
             self._project = project
             wanted = {str(s.run_id): s for s in serve}
