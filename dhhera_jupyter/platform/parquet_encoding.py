@@ -185,6 +185,8 @@ def decompress_prefix(codec: str, data: bytes, want: int) -> bytes:
     Unsupported
         A codec whose stream does not decode from a prefix here (ZSTD, LZ4, BROTLI need their whole page).
     """
+    if want <= 0:  # zlib reads 0 as "no limit": a corrupt header must not inflate the whole prefix
+        return b""
     if codec == "UNCOMPRESSED":
         return data[:want]
     if codec == "SNAPPY":

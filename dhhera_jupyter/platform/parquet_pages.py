@@ -30,7 +30,7 @@ from dhhera_jupyter.platform.parquet_encoding import (
 
 #: Bytes of the file's end read first: the footer of a table of a few dozen columns fits.
 FOOTER_PROBE = 16_384
-#: Bytes first read at the start of a page; each further read of that page fetches 4 times more.
+#: Bytes first read at the start of a page; each further read of that page fetches three times what it holds.
 PAGE_PROBE = 2_048
 #: A column chunk this small is fetched whole, in one read (instead of one per page start).
 SMALL_CHUNK = 4 * PAGE_PROBE
@@ -56,11 +56,15 @@ class _Span:
             self.data = obj.read_range(start, min(PAGE_PROBE, end - start))
 
     def grow(self) -> bool:
-        """Fetch the next bytes (4 times what is held); False when the span already reaches its end."""
+        """Fetch the next bytes (three times what is held, so four times in all, at least a probe); False when the
+        span already reaches its end, or the object ends before it (a truncated file: nothing more comes)."""
         have = self.start + len(self.data)
         if have >= self.end:
             return False
-        self.data += self.obj.read_range(have, min(3 * len(self.data), self.end - have))
+        more = self.obj.read_range(have, min(max(3 * len(self.data), PAGE_PROBE), self.end - have))
+        if not more:
+            return False
+        self.data += more
         return True
 
 
@@ -104,6 +108,8 @@ class _Column:
         self.data_start = int(chunk.data_page_offset)
         self.start = int(first) if first is not None and 0 < first < self.data_start else self.data_start
         self.end = self.start + int(chunk.total_compressed_size)
+        if self.start < 4 or self.end > obj.size:  # 4: the leading magic bytes
+            raise ValueError("a column chunk lies outside the file (a truncated or corrupt file)")
         self.dictionary_start = self.start if self.start < self.data_start else None
         self._dictionary: list[Any] = []
         self._dictionary_span: _Span | None = None

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 #: Bytes a single head read may fetch at most (footer plus first pages); past it the preview says so.
 READ_BUDGET = 4_000_000
@@ -119,7 +122,10 @@ class RangedObject(io.RawIOBase):
             self.bytes_read += end - start + 1
             self.requests += 1
         body = self._client.get_object(Bucket=self._bucket, Key=self._key, Range=f"bytes={start}-{end}")["Body"]
-        data = body.read()
+        try:
+            data = body.read(end - start + 2)  # one byte more than asked: a store that ignores Range is caught
+        finally:
+            body.close()
         if len(data) != end - start + 1:
             raise ValueError(f"a ranged read of {end - start + 1} bytes got {len(data)}")
         return data
@@ -154,12 +160,14 @@ def parquet_head(obj: RangedObject, rows: int) -> Head:
     try:
         return Head(columns, page_head(obj, meta, rows), total, obj.bytes_read)
     except Unsupported as exc:
-        reason = str(exc)
+        why = f"{str(exc)[:120]} are not read from their first bytes"
+    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        # A page the prefix reader finds inconsistent: pyarrow decides whether the file is readable (its error,
+        # if any, is the one the preview reports).
+        log.debug("parquet page prefixes did not decode; reading whole pages", exc_info=exc)
+        why = "they did not decode from their first bytes"
     head = _arrow_head(obj, rows, columns, total)
-    head.notes.append(
-        f"Its first pages were read whole ({reason[:120]} are not read from their first bytes): "
-        f"{head.bytes_read / 1000:,.0f} KB of the file."
-    )
+    head.notes.append(f"Its first pages were read whole ({why}): {head.bytes_read / 1000:,.0f} KB of the file.")
     return head
 
 

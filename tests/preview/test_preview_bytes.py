@@ -130,3 +130,33 @@ def test_a_csv_file_logged_as_source_reads_its_head_and_does_not_claim_a_total(p
     assert default.rows_text == "first 10 rows (total unknown)" and default.bytes_read == 0
     assert more.source == "csv" and more.rows == [[str(i), f"w{i}"] for i in range(100)]
     assert more.rows_text == "first 100 rows (total unknown)" and 0 < more.bytes_read <= 64_000
+
+
+def test_a_truncated_parquet_file_ends_in_a_note_not_a_hang(project: Any, tmp_path: Path) -> None:
+    import threading
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    whole = tmp_path / "whole.parquet"
+    pq.write_table(pa.Table.from_pandas(_frame(50_000)), whole)
+    data = whole.read_bytes()
+    footer = data[-(int.from_bytes(data[-8:-4], "little") + 8) :]
+    item = project.log_dataitem(name="cut", kind="table", source=str(whole))  # the SDK reads a sample of it
+    # Then its object is cut: the first half of its pages, and a footer that points past them.
+    from digitalhub.stores.data.api import get_store
+
+    from dhhera_jupyter.platform import ranged_reads
+
+    path = str(item.spec.path)
+    bucket, key = ranged_reads.split_s3(path)
+    ranged_reads.s3_client(get_store(path)).put_object(Bucket=bucket, Key=key, Body=data[: len(data) // 2] + footer)
+
+    done: dict[str, Any] = {}
+    worker = threading.Thread(target=lambda: done.update(preview=preview_output(item.key, rows=100)), daemon=True)
+    worker.start()
+    worker.join(60)  # a bound on a hang, not a timing target: it answers in well under a second
+    assert not worker.is_alive(), "the preview of a truncated file did not return"
+    preview = done["preview"]
+    assert any(n.startswith("Its parquet file could not be read") for n in preview.notes), preview.notes
+    assert preview.bytes_read < BOUND
