@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import ipython_shell
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "run_panel"))
 
 #: Seconds between two passes of the dhcore profile's Argo monitor in the tests (DHCore's default is 10 s;
@@ -164,9 +166,4 @@ def new_project(dh: Any, request: pytest.FixtureRequest) -> Any:
 @pytest.fixture()
 def shell(on_platform: Platform) -> Any:
     """IPython's InteractiveShell with the extension loaded (text answers, no kernel)."""
-    from IPython.core.interactiveshell import InteractiveShell
-
-    os.environ["DHHERA_PRELOAD"] = "0"
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "dhhera_jupyter")
-    return ip
+    return ipython_shell()
