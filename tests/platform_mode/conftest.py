@@ -112,6 +112,10 @@ def _workspace(platform: Platform, tmp_path: Path) -> Iterator[Platform]:
     saved = {k: v for k, v in os.environ.items() if k.startswith(_WORKSPACE_VARS)}
     for key in saved:
         del os.environ[key]
+    # A workspace kernel starts with no backend switch behind it: an earlier test's `%hera use local` (tests/magics)
+    # left the variables it changed on record, and `use` would put the local core's token back for the platform.
+    backend._backend = None
+    backend._changed.clear()
     ini = tmp_path / "workspace.ini"
     ini.write_text("[DEFAULT]\n")  # a workspace user's own ini, without a profile: credentials come from env
     os.environ.update(platform.workspace_env())

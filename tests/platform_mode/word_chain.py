@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import wait_until
+from tests.support import build_workflow
 
 SAY = """
 def say(word: str = "none"):
@@ -35,8 +35,4 @@ def pipeline():
 def add_word_chain(project: Any) -> Any:
     """Register ``say`` and the workflow ``words`` in ``project``, build it (and wait); returns the workflow."""
     project.new_function(name="say", kind="python", code=SAY, handler="say", python_version="PYTHON3_11")
-    wf = project.new_workflow(name="words", kind="hera", code=CHAIN, handler="pipeline")
-    build = wf.run(action="build", log_info=False)
-    wait_until(lambda: build.refresh().status.state in ("COMPLETED", "ERROR"), 120, what="the build")
-    assert build.status.state == "COMPLETED", build.status.to_dict()
-    return wf
+    return build_workflow(project.new_workflow(name="words", kind="hera", code=CHAIN, handler="pipeline"))
