@@ -105,3 +105,56 @@ def cell_output_text(nb: Any, index: int, kind: str = "text/plain") -> str:
         elif out.output_type == "error":
             parts.append(f"{out.ename}: {out.evalue}")
     return "\n".join(parts)
+
+
+def ipython_shell() -> Any:
+    """IPython's shell of this process (no kernel: magics answer in text) with ``%load_ext dhhera_jupyter``.
+
+    The extension is loaded with ``DHHERA_PRELOAD=0`` for the load only: tests import the SDK in the foreground when
+    they need it, and the variable must not reach the JupyterLab, kernels and interpreters later tests start (they
+    keep a user's default, the preload). The shell is one per process: the first load is the one that counts.
+    """
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    saved = os.environ.get("DHHERA_PRELOAD")
+    os.environ["DHHERA_PRELOAD"] = "0"
+    try:
+        shell.run_line_magic("load_ext", "dhhera_jupyter")
+    finally:
+        if saved is None:
+            del os.environ["DHHERA_PRELOAD"]
+        else:
+            os.environ["DHHERA_PRELOAD"] = saved
+    return shell
+
+
+#: A service (python serve): ``init`` keeps a greeting, every request answers it with the path asked (as JSON).
+SERVICE = """
+def init(context, greeting="hello"):
+    context.greeting = greeting
+    print("service ready", greeting, flush=True)
+
+
+def handler(context, event):
+    return {"greeting": context.greeting, "path": event.path}
+"""
+
+
+def add_service_function(project: Any, name: str = "api") -> Any:
+    """Register :data:`SERVICE` as the python function ``name`` of ``project`` (for serve steps)."""
+    return project.new_function(
+        name=name, kind="python", code=SERVICE, handler="handler", init_function="init", python_version="PYTHON3_11"
+    )
+
+
+def build_workflow(workflow: Any, timeout: float = 120.0) -> Any:
+    """Build ``workflow`` (an SDK hera workflow) and wait until the build is COMPLETED and stored in it."""
+    run = workflow.run(action="build", log_info=False)
+    wait_until(lambda: run.refresh().status.state in ("COMPLETED", "ERROR"), timeout, what="the build")
+    assert run.status.state == "COMPLETED", run.status.to_dict()
+    # The local core marks the build COMPLETED a moment before it stores the build in the workflow.
+    wait_until(
+        lambda: (workflow.refresh().spec.to_dict().get("build") or {}).get("base64"), 30, what="the stored build"
+    )
+    return workflow

@@ -33,6 +33,7 @@ class DhheraLab:
         self.home, self.notebooks, self.port = tmp_path / "core", tmp_path / "my-notebooks", free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DHCORE_", "AWS_"))}
         env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "jupyter-config")
+        env["DHHERA_POOL"] = "cold"  # its cores run no step: no warm process importing the SDK (~2.5 CPU s) each
         self.env = env
         self.proc: subprocess.Popen[bytes] | None = None
 

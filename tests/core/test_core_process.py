@@ -27,6 +27,14 @@ def home(tmp_path: Path):
     control.stop(tmp_path / "core")
 
 
+@pytest.fixture()
+def cold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The core of a test that runs nothing starts no warm process (it would import the SDK, ~2.5 CPU s, for
+    nothing); the tests whose core runs something or stops its children keep the default warm pool."""
+    monkeypatch.setenv("DHHERA_POOL", "cold")
+
+
+@pytest.mark.usefixtures("cold")
 def test_start_writes_private_state_and_listens_on_loopback_only(home: Path) -> None:
     info, started = control.start(home)
     assert started
@@ -40,6 +48,7 @@ def test_start_writes_private_state_and_listens_on_loopback_only(home: Path) -> 
     assert listening and all("127.0.0.1:" in line for line in listening), listening
 
 
+@pytest.mark.usefixtures("cold")
 def test_second_start_reuses_the_running_core(home: Path) -> None:
     first, started = control.start(home)
     again, started_again = control.start(home)
@@ -47,6 +56,7 @@ def test_second_start_reuses_the_running_core(home: Path) -> None:
     assert again.pid == first.pid and again.endpoint == first.endpoint
 
 
+@pytest.mark.usefixtures("cold")
 def test_stale_state_file_is_cleaned_up(home: Path) -> None:
     state.prepare_home(home)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -61,6 +71,7 @@ def test_stale_state_file_is_cleaned_up(home: Path) -> None:
     assert started and info.pid != dead.pid
 
 
+@pytest.mark.usefixtures("cold")
 def test_port_taken_picks_another(home: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -128,6 +139,7 @@ def test_stop_ends_the_process_and_removes_the_state_file(home: Path) -> None:
         call_json(info, "GET", "/api/v1/projects")
 
 
+@pytest.mark.usefixtures("cold")
 def test_cli_status_and_env(home: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DHCORE_", "AWS_"))}
     env["RUN_ID"] = "must-not-leak"

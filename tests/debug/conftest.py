@@ -14,8 +14,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "run_panel"))
 
 from panel_pipelines import DIAMOND, add_workflow
 
-os.environ["DHHERA_PRELOAD"] = "0"  # tests import the SDK in the foreground, when they need it
-
 
 @pytest.fixture(scope="session")
 def failed_diamond(dh: Any) -> Any:

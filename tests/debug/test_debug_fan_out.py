@@ -15,7 +15,7 @@ from IPython.core.error import UsageError
 from dhhera_jupyter.errors import BadRequest, NotFound
 from dhhera_jupyter.platform.step_debug import _item_child, debug_cells, fan_items
 from tests.server.conftest import *  # noqa: F403 (the route tests' server fixtures: api, jp_server_config...)
-from tests.support import wait_until
+from tests.support import ipython_shell, wait_until
 
 #: ``shout`` fails on the word its ``fail`` parameter names.
 SHOUT = """
@@ -121,10 +121,7 @@ def test_item_child_without_a_run_id_is_found_by_its_parameters(fan_run: Any) ->
 
 
 def test_magic_takes_item(fan_run: Any, capsys: Any) -> None:
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    shell = ipython_shell()
     shell.run_line_magic("hera", f"debug {fan_run.id} each --item 0 --print --project {fan_run.project}")
     out = capsys.readouterr().out
     assert f"# %hera debug {fan_run.id} each --item 0" in out and "'word': 'a'" in out

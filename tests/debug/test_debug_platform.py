@@ -9,26 +9,8 @@ import pytest
 
 from dhhera_jupyter.platform.step_debug import debug_cells
 from tests.platform_mode.conftest import dhcore_platform, new_project, on_dhcore  # noqa: F401 (fixtures)
+from tests.platform_mode.word_chain import WORDS, add_word_chain
 from tests.support import wait_until
-
-SAY = """
-def say(word: str = "none"):
-    return word
-"""
-
-CHAIN = """
-from hera.workflows import DAG, Workflow
-from digitalhub_runtime_hera.dsl import step
-
-
-def pipeline():
-    with Workflow(entrypoint="dag") as w:
-        with DAG(name="dag"):
-            a = step(template={"action": "job", "parameters": {"word": "alpha"}}, function="say", name="first")
-            b = step(template={"action": "job", "parameters": {"word": "beta"}}, function="say", name="second")
-            a >> b
-    return w
-"""
 
 
 @pytest.mark.usefixtures("on_dhcore")
@@ -39,15 +21,12 @@ def test_each_step_of_one_function_reproduces_its_own_call(
 
     dh = sdk()
     project = new_project(dh, request)
-    project.new_function(name="say", kind="python", code=SAY, handler="say", python_version="PYTHON3_11")
-    wf = project.new_workflow(name="words", kind="hera", code=CHAIN, handler="pipeline")
-    build = wf.run(action="build", log_info=False)
-    wait_until(lambda: build.refresh().status.state in ("COMPLETED", "ERROR"), 120, what="the build")
+    wf = add_word_chain(project)
     run = wf.run(action="pipeline", log_info=False)
     wait_until(lambda: run.refresh().status.state in ("COMPLETED", "ERROR"), 120, what="the run")
     assert not any(n.get("run_id") for n in run.status.to_dict().get("nodes") or [])  # DHCore names no child
     monkeypatch.chdir(tmp_path)
-    for step, word in (("first", "alpha"), ("second", "beta")):
+    for step, word in WORDS.items():
         debug = debug_cells(run.id, step, project.name)
         namespace: dict[str, Any] = {}
         for cell in debug.cells:

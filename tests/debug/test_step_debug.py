@@ -9,6 +9,7 @@ from IPython.core.error import UsageError
 
 from dhhera_jupyter.errors import DhheraError, NotFound
 from dhhera_jupyter.platform.step_debug import debug_cells
+from tests.support import ipython_shell
 
 
 def test_failed_step_raises_the_same_exception(failed_diamond: Any, run_cells: Any) -> None:
@@ -79,10 +80,7 @@ def test_non_pipeline_run(failed_diamond: Any) -> None:
 
 
 def test_magic_prints_in_terminal_ipython_and_refuses_in_one_sentence(failed_diamond: Any, capsys: Any) -> None:
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    shell = ipython_shell()
     assert shell.run_line_magic("hera", f"debug {failed_diamond.id} b --project {failed_diamond.project}") is None
     out = capsys.readouterr().out
     assert "# ---- cell 1 of 3 ----" in out and "step_call(**step_kwargs)" in out

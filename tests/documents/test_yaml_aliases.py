@@ -26,10 +26,10 @@ def _bomb() -> str:
 
 
 def test_an_alias_bomb_is_refused_at_once_naming_the_alias():
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time of this thread: what another process's load cannot inflate
     with pytest.raises(YamlRefused, match=r"uses a YAML alias \(\*a0\) at line 2; aliases are refused"):
         load_yaml(_bomb(), "The build")
-    assert time.perf_counter() - started < 1
+    assert time.thread_time() - started < 1
 
 
 def test_the_diagram_refuses_a_workflow_with_aliases_as_a_pipeline_error():

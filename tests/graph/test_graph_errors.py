@@ -178,9 +178,9 @@ def test_a_template_bomb_is_refused_before_it_is_expanded():
         }
         for i in range(20)
     ] + [{"name": "t20", "container": {"image": "x"}}]
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time of this thread: what another process's load cannot inflate
 
     message = error_of({"entrypoint": "t0", "templates": templates})
 
     assert "expands to more than 50000 steps" in message
-    assert time.perf_counter() - started < 1, "counted, not expanded"
+    assert time.thread_time() - started < 1, "counted, not expanded"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
 
 import pytest
 
-os.environ["DHHERA_PRELOAD"] = "0"  # tests import the SDK in the foreground, when they need it
+from tests.support import ipython_shell
 
 PIPELINE_HEADER = """\
 from hera.workflows import Workflow, DAG
@@ -39,11 +38,7 @@ def pipeline_cell(body: str) -> str:
 @pytest.fixture(scope="session")
 def shell(core):
     """IPython's InteractiveShell (no kernel: the magics answer in text) with ``%load_ext dhhera_jupyter``."""
-    from IPython.core.interactiveshell import InteractiveShell
-
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "dhhera_jupyter")
-    return ip
+    return ipython_shell()
 
 
 @pytest.fixture()

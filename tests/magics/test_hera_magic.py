@@ -6,6 +6,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from tests.magics.conftest import PIPELINE
+from tests.support import ipython_shell
 
 
 def usage_error(shell, line: str) -> str:
@@ -112,10 +113,7 @@ def test_help_gives_usage_with_examples(shell):
 
 
 def test_magic_help_is_plain_text_without_restructuredtext() -> None:
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    shell = ipython_shell()
     for doc in (shell.find_line_magic("hera").__doc__, shell.find_cell_magic("hera_pipeline").__doc__):
         assert "%hera" in doc
         assert "``" not in doc and ":class:" not in doc

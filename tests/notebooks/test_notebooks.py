@@ -1,24 +1,30 @@
-"""The example notebooks run headless (nbclient), each against a fresh local core of its own."""
+"""The example notebooks run headless (nbclient) with a user's defaults: the quickstart against a fresh local core
+of its own (a new user's first run), the others one after the other against one more core that the first of them
+starts (a user who goes on to the next notebook; each uses a project of its own)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from dhhera_jupyter.core import control
 from tests.support import cell_output_text, code_cell_index
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
-#: Variables that would point the kernel at another backend (the session's core, a platform), and the test
-#: folders' own choices (their conftests turn the preload off): a notebook runs with a user's defaults.
+#: Variables that would point the kernel at another backend (the session's core, a platform), and a preload choice
+#: of the caller's: a notebook runs with a user's defaults.
 _BACKEND_VARS = ("DHCORE_", "DH_", "AWS_", "S3_", "DHHERA_HOME", "DHHERA_PRELOAD")
 
 
-def run_notebook(name: str, home: Path, workdir: Path) -> nbformat.NotebookNode:
+def run_notebook(name: str, home: Path, workdir: Path, stop: bool = True) -> nbformat.NotebookNode:
+    """Execute notebook ``name`` in a fresh kernel with ``DHHERA_HOME=home``; stop the core there after it unless told
+    not to."""
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     env = {k: v for k, v in os.environ.items() if not k.startswith(_BACKEND_VARS)}
     env["DHHERA_HOME"] = str(home)
@@ -28,10 +34,17 @@ def run_notebook(name: str, home: Path, workdir: Path) -> nbformat.NotebookNode:
     try:
         client.execute(env=env)
     finally:
-        from dhhera_jupyter.core import control
-
-        control.stop(home)
+        if stop:
+            control.stop(home)
     return nb
+
+
+@pytest.fixture(scope="module")
+def user_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The data folder of a user who runs one notebook after the other (its core is stopped after the last)."""
+    home = tmp_path_factory.mktemp("notebooks-user") / "home"
+    yield home
+    control.stop(home)
 
 
 #: All text of one cell's outputs, and the first code cell starting with some text (tests/support.py).
@@ -55,8 +68,8 @@ def test_quickstart_runs_the_whole_loop_on_a_fresh_local_core(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_etl_notebook_downloads_then_processes_the_dataset_in_two_steps(tmp_path: Path) -> None:
-    nb = run_notebook("etl", tmp_path / "home", tmp_path)
+def test_etl_notebook_downloads_then_processes_the_dataset_in_two_steps(tmp_path: Path, user_home: Path) -> None:
+    nb = run_notebook("etl", user_home, tmp_path, stop=False)
     run_cell = cell_index(nb, "%hera run")
     assert "succeeded · 3 succeeded of 3 steps" in outputs(nb, run_cell)
     text = outputs(nb, run_cell + 1)
@@ -72,11 +85,15 @@ def printed(nb: nbformat.NotebookNode, index: int, start: str) -> str:
 
 
 @pytest.mark.slow
-def test_etl_serve_notebook_runs_jobs_a_service_and_a_pipeline_ending_in_a_serve_step(tmp_path: Path) -> None:
-    nb = run_notebook("etl_serve", tmp_path / "home", tmp_path)
+def test_etl_serve_notebook_runs_jobs_a_service_and_a_pipeline_ending_in_a_serve_step(
+    tmp_path: Path, user_home: Path
+) -> None:
+    nb = run_notebook("etl_serve", user_home, tmp_path, stop=False)
     jobs = printed(nb, cell_index(nb, "import time"), "COMPLETED COMPLETED two jobs in ")
     seconds = float(jobs.split(" in ")[1].split(" s")[0])
-    assert seconds < 5  # the SDK's own wait sleeps 5 s per run: the fast wait is in use in this kernel
+    # The fast wait is in use in this kernel: the SDK's own wait looks at a run, then sleeps 5 s, so two runs that
+    # have not ended at the first look take 10 s at the least (the fast one takes about 1 s, more under load).
+    assert seconds < 10
     served = cell_index(nb, "service_run = api.run")
     assert printed(nb, served, "RUNNING 127.0.0.1:")[0] != "<"
     assert printed(nb, served, "page 1 of ")[0] != "<"
@@ -88,8 +105,10 @@ def test_etl_serve_notebook_runs_jobs_a_service_and_a_pipeline_ending_in_a_serve
 
 
 @pytest.mark.slow
-def test_debug_loop_notebook_fails_debugs_fixes_and_retries_only_the_failed_step(tmp_path: Path) -> None:
-    nb = run_notebook("debug_loop", tmp_path / "home", tmp_path)
+def test_debug_loop_notebook_fails_debugs_fixes_and_retries_only_the_failed_step(
+    tmp_path: Path, user_home: Path
+) -> None:
+    nb = run_notebook("debug_loop", user_home, tmp_path, stop=False)
     failed = outputs(nb, cell_index(nb, "print(failed.state"))
     assert failed.startswith("ERROR") and "'clean': 'failed'" in failed and "'report': 'omitted'" in failed
     debug = outputs(nb, cell_index(nb, "%hera debug"))

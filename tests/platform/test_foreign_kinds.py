@@ -12,6 +12,7 @@ import requests
 
 from dhhera_jupyter import platform
 from dhhera_jupyter.documents.states import PIPELINE_RUN_KIND
+from tests.support import ipython_shell
 
 
 def _post(project: str, collection: str, body: dict) -> dict:
@@ -26,8 +27,6 @@ def _post(project: str, collection: str, body: dict) -> dict:
 
 
 def test_a_run_of_a_kind_without_its_runtime_does_not_break_our_run_lists(project: Any) -> None:
-    from IPython.core.interactiveshell import InteractiveShell
-
     from dhhera_jupyter.server.context import load_summary
 
     fn = _post(project.name, "functions", {"name": "model", "kind": "dbt", "spec": {"source": {"code": "select 1"}}})
@@ -45,8 +44,7 @@ def test_a_run_of_a_kind_without_its_runtime_does_not_break_our_run_lists(projec
     listed = {d["id"]: d["kind"] for d in platform.list_runs(project.name)}
     assert listed[dbt["id"]] == "dbt+transform:run" and listed[pipeline["id"]] == PIPELINE_RUN_KIND
 
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    shell = ipython_shell()
     everything = shell.run_line_magic("hera", f"runs --all --project {project.name}")
     assert {r["id"] for r in everything} >= {dbt["id"], pipeline["id"]}
     only_pipelines = shell.run_line_magic("hera", f"runs --project {project.name}")

@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import ipython_shell
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "run_panel"))
 
 #: Seconds between two passes of the dhcore profile's Argo monitor in the tests (DHCore's default is 10 s;
@@ -110,6 +112,10 @@ def _workspace(platform: Platform, tmp_path: Path) -> Iterator[Platform]:
     saved = {k: v for k, v in os.environ.items() if k.startswith(_WORKSPACE_VARS)}
     for key in saved:
         del os.environ[key]
+    # A workspace kernel starts with no backend switch behind it: an earlier test's `%hera use local` (tests/magics)
+    # left the variables it changed on record, and `use` would put the local core's token back for the platform.
+    backend._backend = None
+    backend._changed.clear()
     ini = tmp_path / "workspace.ini"
     ini.write_text("[DEFAULT]\n")  # a workspace user's own ini, without a profile: credentials come from env
     os.environ.update(platform.workspace_env())
@@ -164,9 +170,4 @@ def new_project(dh: Any, request: pytest.FixtureRequest) -> Any:
 @pytest.fixture()
 def shell(on_platform: Platform) -> Any:
     """IPython's InteractiveShell with the extension loaded (text answers, no kernel)."""
-    from IPython.core.interactiveshell import InteractiveShell
-
-    os.environ["DHHERA_PRELOAD"] = "0"
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "dhhera_jupyter")
-    return ip
+    return ipython_shell()

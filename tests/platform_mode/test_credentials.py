@@ -14,7 +14,7 @@ from dhhera_jupyter.errors import DhheraError
 from dhhera_jupyter.runs.poller import Poller
 from dhhera_jupyter.runs.watched import WatchedRun
 from tests.platform_mode.conftest import Platform, new_project
-from tests.support import wait_until
+from tests.support import ipython_shell, wait_until
 
 backend = importlib.import_module("dhhera_jupyter.platform.backend")
 
@@ -30,8 +30,6 @@ def _user_ini(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, i
 def test_use_a_dhcore_ini_profile_takes_endpoint_and_token_from_the_file(
     on_dhcore: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
-    from IPython.core.interactiveshell import InteractiveShell
-
     ini = tmp_path / "dhcore.ini"  # the workspace user's own ini (not the session's shared one)
     _user_ini(request, monkeypatch, ini)
     ini.write_text(
@@ -40,8 +38,7 @@ def test_use_a_dhcore_ini_profile_takes_endpoint_and_token_from_the_file(
     )
     monkeypatch.setenv("DHCORE_ACCESS_TOKEN", "stale-token-of-the-environment")  # the file's credentials win
     monkeypatch.delenv("DHCORE_ENDPOINT")
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    shell = ipython_shell()
     shell.run_line_magic("hera", "use myplatform")
     assert backend.backend().mode == "platform" and backend.backend().endpoint == on_dhcore.endpoint
     assert os.environ["DH_NAME"] == "myplatform"

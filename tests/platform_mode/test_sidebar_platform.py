@@ -14,7 +14,7 @@ from panel_pipelines import DIAMOND, add_workflow, wait_for
 from pytest_jupyter.jupyter_server import *  # noqa: F403
 
 from tests.platform_mode.conftest import Platform
-from tests.platform_mode.test_step_children import CHAIN, SAY
+from tests.platform_mode.word_chain import WORDS, add_word_chain
 from tests.server.conftest import Api, jp_asyncio_loop  # noqa: F401 (a fixture)
 
 
@@ -37,12 +37,7 @@ def words(on_platform: Platform, request: pytest.FixtureRequest) -> Any:
     from tests.platform_mode.conftest import new_project
 
     project = new_project(sdk(), request)
-    project.new_function(name="say", kind="python", code=SAY, handler="say", python_version="PYTHON3_11")
-    wf = project.new_workflow(name="words", kind="hera", code=CHAIN, handler="pipeline")
-    build = wf.run(action="build")
-    wait_for(lambda: build.refresh().status.state in ("COMPLETED", "ERROR"), 120, "the build")
-    wait_for(lambda: (wf.refresh().spec.to_dict().get("build") or {}).get("base64"), 30, "the stored build")
-    return project, wf
+    return project, add_word_chain(project)
 
 
 def test_run_view_goes_green_and_each_step_has_its_own_logs(api: Api, words: Any, on_platform: Platform) -> None:
@@ -53,7 +48,7 @@ def test_run_view_goes_green_and_each_step_has_its_own_logs(api: Api, words: Any
     )
     assert done["label"] == "succeeded" and (done["done"], done["total"]) == (3, 3)
     assert set(done["node_states"].values()) == {"succeeded"}
-    for step, word in (("first", "alpha"), ("second", "beta"), ("third", "gamma")):
+    for step, word in WORDS.items():
         logs = api.get(f"runs/{run.id}/logs", project=project.name, step=step)
         assert logs.status == 200 and f"the word is {word}" in logs.data["text"], (step, logs.data)
         assert logs.data["run_id"] != run.id

@@ -6,6 +6,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from dhhera_jupyter.platform.previews import preview_output
+from tests.support import ipython_shell
 
 
 def test_a_key_without_its_version_previews_the_latest_version(outputs) -> None:
@@ -17,10 +18,7 @@ def test_a_key_without_its_version_previews_the_latest_version(outputs) -> None:
 
 
 def test_rows_out_of_range_are_refused_before_any_read(outputs) -> None:
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    shell = ipython_shell()
     for rows in (0, 1000):
         with pytest.raises(UsageError) as refused:
             shell.run_line_magic("hera", f"preview {outputs.keys['measures']} --rows {rows}")

@@ -8,7 +8,7 @@ import pytest
 
 from dhhera_jupyter.errors import BadRequest, NotFound
 from dhhera_jupyter.platform.previews import load_code, preview_output, preview_text
-from tests.support import run_python
+from tests.support import ipython_shell, run_python
 
 
 def test_table_output_shows_its_schema_and_first_rows_with_the_row_count(outputs) -> None:
@@ -136,10 +136,8 @@ def test_previews_read_at_once_in_a_fresh_process_all_succeed(outputs) -> None:
 
 def test_hera_preview_prints_the_table_head_and_refuses_a_key_that_is_no_output(outputs, capsys) -> None:
     from IPython.core.error import UsageError
-    from IPython.core.interactiveshell import InteractiveShell
 
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    shell = ipython_shell()
     shell.run_line_magic("hera", f"preview {outputs.keys['measures']} --rows 3")
     text = capsys.readouterr().out
     assert "schema: city: string, pm10: number" in text and "first 3 of 25 rows" in text

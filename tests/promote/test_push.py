@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import socket
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from dhhera_jupyter.errors import DhheraError
 from dhhera_jupyter.magics.push import push
 from dhhera_jupyter.platform.promote import target as target_backend
 from tests.promote.conftest import FUNCTIONS, TargetCore, add_pipeline
-from tests.support import run_python
+from tests.support import ipython_shell, run_python
 
 #: Runs the pushed pipeline on the target with the SDK in a fresh interpreter pointed at the target only, and
 #: hashes the dataitem as the target's store serves it.
@@ -185,11 +184,8 @@ def test_the_magic_prints_one_line_per_entity(
     src_project: Any, target_core: TargetCore, user_ini: Path, capsys: Any
 ) -> None:
     from IPython.core.error import UsageError
-    from IPython.core.interactiveshell import InteractiveShell
 
-    os.environ["DHHERA_PRELOAD"] = "0"
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    shell = ipython_shell()
     add_pipeline(src_project)
     shell.run_line_magic("hera", f"push etl --to target --project {src_project.name}")
     out = capsys.readouterr().out

@@ -12,17 +12,14 @@ from dhhera_jupyter.platform.retry import PLATFORM_REFUSAL
 from tests.platform_mode.conftest import dhcore_platform, on_dhcore  # noqa: F401  (fixtures)
 from tests.retry import retry_code as code
 from tests.retry.conftest import children, function_of, new_function
+from tests.support import ipython_shell
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture()
 def shell() -> Any:
-    from IPython.core.interactiveshell import InteractiveShell
-
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "dhhera_jupyter")
-    return ip
+    return ipython_shell()
 
 
 def test_hera_retry_waits_for_the_new_run_and_runs_lists_it_as_a_retry(shell: Any, failed_etl: Any, capsys) -> None:

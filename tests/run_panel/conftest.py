@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import ipython_shell
+
 # Sample node lists shared with the status tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "status"))
 
@@ -29,8 +31,5 @@ def gate(tmp_path: Path) -> Path:
 @pytest.fixture()
 def shell_free_magic(core: Any) -> Any:
     """``%hera <line>`` through the dispatcher, as a terminal IPython shell runs it (text, no widgets)."""
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "dhhera_jupyter")
+    shell = ipython_shell()
     return lambda line: shell.run_line_magic("hera", line)

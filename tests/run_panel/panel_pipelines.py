@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.support import wait_until, wide_pipeline
+from tests.support import add_service_function, build_workflow, wait_until, wide_pipeline
 
 #: Step functions. ``gate`` makes a step wait until a file exists (so a test can hold a run "running" and let
 #: it go), ``fail`` makes it raise. Parameter defaults are never empty: DHCore drops empty fields from the build.
@@ -97,16 +97,6 @@ def pipeline():
 WIDE = wide_pipeline("done")
 
 
-#: A service (python serve): ``init`` keeps a greeting, every request answers it with the path asked.
-SERVICE = """
-def init(context, greeting="hello"):
-    context.greeting = greeting
-
-
-def handler(context, event):
-    return {"greeting": context.greeting, "path": event.path}
-"""
-
 #: ``make -> serve``: a step with a dataset output, then a serve step whose service outlives the (COMPLETED) run.
 SERVING = """
 from hera.workflows import DAG, Workflow
@@ -126,9 +116,7 @@ def pipeline():
 
 def add_serving_workflow(project: Any, name: str = "serving") -> Any:
     """Register the service function ``api`` and the workflow ``make -> serve`` (built)."""
-    project.new_function(
-        name="api", kind="python", code=SERVICE, handler="handler", init_function="init", python_version="PYTHON3_11"
-    )
+    add_service_function(project)
     return add_workflow(project, name, SERVING)
 
 
@@ -142,8 +130,4 @@ def add_workflow(project: Any, name: str, source: str, build: bool = True) -> An
     for fn in ("make", "use", "done", "talk"):
         project.new_function(name=fn, kind="python", code=FUNCTIONS, handler=fn, python_version="PYTHON3_11")
     wf = project.new_workflow(name=name, kind="hera", code=source, handler="pipeline")
-    if build:
-        run = wf.run(action="build")
-        wait_for(lambda: run.refresh().status.state in ("COMPLETED", "ERROR"), 120, "the build")
-        assert run.status.state == "COMPLETED", run.status.to_dict()
-    return wf
+    return build_workflow(wf) if build else wf

@@ -10,19 +10,13 @@ from panel_pipelines import DIAMOND, add_workflow
 
 from dhhera_jupyter.errors import DhheraError, NotFound
 from dhhera_jupyter.magics.run import attach, run
+from tests.support import ipython_shell
 
 
 @pytest.fixture(scope="module")
 def shell(core: Any) -> Any:
     """A real IPython shell (no kernel: runs come back as text) with the extension loaded."""
-    import os
-
-    from IPython.core.interactiveshell import InteractiveShell
-
-    os.environ["DHHERA_PRELOAD"] = "0"
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "dhhera_jupyter")
-    return ip
+    return ipython_shell()
 
 
 def magic_error(shell: Any, line: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -43,10 +44,13 @@ def test_a_pipeline_writes_its_document_a_fixed_number_of_times_whatever_its_wid
 
 
 def test_every_node_change_is_persisted_at_most_once_per_cadence(core) -> None:
+    started = time.monotonic()
     run = start_pipeline(core, fan_spec(50, core.function_key))
     _finished(core, run["id"])
-    # 53 nodes, each written at least once when it changed; coalescing keeps it well below one row per update
-    assert 0 < core.nodes.statements <= 10
+    cadences = (time.monotonic() - started) / core.nodes.cadence  # more on a loaded machine, where the run is slower
+    # 53 nodes, each written at least once when it changed; coalescing keeps it to one statement per cadence (plus
+    # the first and the final write), where one statement per update would make ~150
+    assert 0 < core.nodes.statements <= cadences + 2, (core.nodes.statements, cadences)
     assert core.nodes.rows_written <= 3 * 53
     assert core.nodes.persisted() == {}  # a finished pipeline's rows are gone: its document holds the list
 

@@ -78,6 +78,7 @@ def private_server(base: Path, lab: bool = False) -> Iterator[Server]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DHCORE_", "AWS_", "S3_", "DH_"))}
     env.update(
         DHHERA_HOME=str(home),
+        DHHERA_POOL="cold",  # its core runs no step: no warm process importing the SDK (~2.5 CPU s) at each start
         DH_CONFIG=str(base / "empty.ini"),
         JUPYTER_CONFIG_DIR=str(base / "config"),
         JUPYTER_RUNTIME_DIR=str(base / "runtime"),

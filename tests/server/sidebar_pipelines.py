@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.support import wait_until, wide_pipeline
+from tests.support import add_service_function, build_workflow, wait_until, wide_pipeline
 
 #: Step functions. Parameter defaults are never empty: DHCore drops empty fields from the build.
 FUNCTIONS = """
@@ -63,13 +63,7 @@ def add_workflow(project: Any, name: str, source: str = CHAIN, build: bool = Tru
     """Register ``hold`` and a hera workflow ``name``; build it (and wait) unless told not to."""
     add_functions(project)
     workflow = project.new_workflow(name=name, kind="hera", code=source, handler="pipeline")
-    if build:
-        run = workflow.run(action="build")
-        wait_for(lambda: run.refresh().status.state in ("COMPLETED", "ERROR"), 120, "the build")
-        assert run.status.state == "COMPLETED", run.status.to_dict()
-        # The local core marks the build COMPLETED a moment before it stores the build in the workflow.
-        wait_for(lambda: (workflow.refresh().spec.to_dict().get("build") or {}).get("base64"), 30, "the stored build")
-    return workflow
+    return build_workflow(workflow) if build else workflow
 
 
 def start_run(workflow: Any, **parameters: str) -> Any:
@@ -81,17 +75,6 @@ def wait_state(run: Any, states: tuple[str, ...], timeout: float = 120.0) -> str
     """Wait until the run reaches one of ``states``; returns it."""
     return wait_for(lambda: run.refresh().status.state in states and run.status.state, timeout, f"run in {states}")
 
-
-#: A service (python serve): ``init`` keeps a greeting, every request answers it (as JSON).
-SERVICE = """
-def init(context, greeting="hello"):
-    context.greeting = greeting
-    print("service ready", greeting, flush=True)
-
-
-def handler(context, event):
-    return {"greeting": context.greeting, "path": event.path}
-"""
 
 #: ``prepare -> serve``: a job, then a serve step whose service outlives the (COMPLETED) pipeline.
 SERVE = """
@@ -112,9 +95,7 @@ def pipeline():
 
 def add_serve_workflow(project: Any, name: str = "with-serve") -> Any:
     """Register the service function ``api`` and the workflow ``prepare -> serve`` (built)."""
-    project.new_function(
-        name="api", kind="python", code=SERVICE, handler="handler", init_function="init", python_version="PYTHON3_11"
-    )
+    add_service_function(project)
     return add_workflow(project, name, SERVE)
 
 
