@@ -63,7 +63,10 @@ def debug(
 @argument("run_id", help="A pipeline run id (see %%hera runs).")
 @argument("step", help="The step's name as the run panel shows it (or its task name).")
 @argument("--project", help="Project (default: the backend's default project).")
-@argument("--item", help="For a fan-out step (with_items/with_param): the item's index or value.")
+@argument(
+    "--item",
+    help="For a fan-out step (with_items/with_param): the item's index or value (#N: the index, =V: the value).",
+)
 @argument("--print", dest="print_only", action="store_true", help="Print the cells instead of inserting them.")
 def debug_magic(shell: Any, args: Any) -> Any:
     """Insert cells below that fetch a step's function and inputs and call it here, reproducing the step

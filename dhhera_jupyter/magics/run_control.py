@@ -33,7 +33,8 @@ def stop(run_id: str, *, project: str | None = None) -> str:
     from dhhera_jupyter.platform.pipeline_runs import stop_run
 
     project = project or platform.backend().project
-    before = stop_run(run_id.strip(), project)
+    run_id = run_id.strip()
+    before = stop_run(run_id, project)
     state = (before.get("status") or {}).get("state") or "unknown"
     follow = f"`%hera attach {run_id}`" if before.get("kind") == PIPELINE_RUN_KIND else f"`%hera logs {run_id}`"
     return f"Asked run {run_id} to stop (it was {state}); {follow} shows when it has."
@@ -60,7 +61,7 @@ def logs(run_id: str, step: str | None = None, *, project: str | None = None, ta
     """
     from dhhera_jupyter import platform
     from dhhera_jupyter.documents.build import build_spec
-    from dhhera_jupyter.platform.logs import run_logs
+    from dhhera_jupyter.platform.logs import run_log_tail, run_logs
     from dhhera_jupyter.platform.pipeline_runs import require_run
 
     if tail is not None and tail < 1:
@@ -69,8 +70,8 @@ def logs(run_id: str, step: str | None = None, *, project: str | None = None, ta
     run_id = run_id.strip()
     doc = require_run(run_id, project)
     if step is None:
-        text = run_logs(run_id, project)
-        return "\n".join(text.splitlines()[-tail:]) if tail else text
+        # With --tail, one bounded read of the log's end (a long-lived service's log can be large).
+        return _last_lines(run_log_tail(run_id, project).text, tail) if tail else run_logs(run_id, project)
     if doc.get("kind") != PIPELINE_RUN_KIND:
         raise DhheraError(
             f"Run {run_id} is a {doc.get('kind')} run, not a pipeline run, so it has no step '{step}'; "
@@ -86,7 +87,14 @@ def logs(run_id: str, step: str | None = None, *, project: str | None = None, ta
         graph = None  # steps are then named by their task paths
     watched = WatchedRun(run_id, project, graph, doc=doc)
     watched.step(step)  # NotFound listing the steps
-    return watched.logs(step, tail=tail)
+    if not tail:
+        return watched.logs(step)
+    end = watched.log_tail(step)
+    return "" if end is None else _last_lines(end.text, tail)
+
+
+def _last_lines(text: str, count: int) -> str:
+    return "\n".join(text.splitlines()[-count:])
 
 
 @magic_arguments(name="hera stop")

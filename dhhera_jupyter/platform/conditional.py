@@ -27,6 +27,26 @@ _cache: OrderedDict[tuple[str, str], tuple[str, dict]] = OrderedDict()
 _lock = threading.Lock()
 #: What the reads of this process cost (for benches and tests): requests, 304 answers, bytes of bodies.
 stats = {"requests": 0, "not_modified": 0, "body_bytes": 0}
+#: The same, per run (the last :data:`KEPT` runs read): what watching one run costs, whatever else is watched.
+_run_stats: OrderedDict[tuple[str, str], dict[str, int]] = OrderedDict()
+
+
+def stats_of(run_id: str, project: str) -> dict[str, int]:
+    """A copy of the counters of the reads of one run (zeros for a run not read)."""
+    with _lock:
+        return dict(_run_stats.get((project, run_id)) or {"requests": 0, "not_modified": 0, "body_bytes": 0})
+
+
+def _count(key: tuple[str, str], not_modified: bool, body_bytes: int) -> None:
+    with _lock:
+        per_run = _run_stats.setdefault(key, {"requests": 0, "not_modified": 0, "body_bytes": 0})
+        _run_stats.move_to_end(key)
+        while len(_run_stats) > KEPT:
+            _run_stats.popitem(last=False)
+        for counters in (stats, per_run):
+            counters["requests"] += 1
+            counters["not_modified"] += int(not_modified)
+            counters["body_bytes"] += body_bytes
 
 
 def run_doc(run_id: str, project: str | None = None) -> dict:
@@ -76,10 +96,9 @@ def _get(project: str, run_id: str, etag: str | None) -> tuple[int, str | None, 
     response = request("GET", url, **configurator.get_auth_parameters({"headers": headers}))
     if response.status_code == 401 and configurator.evaluate_refresh():
         response = request("GET", url, **configurator.get_auth_parameters({"headers": headers}))
-    stats["requests"] += 1
     if response.status_code == 304:
-        stats["not_modified"] += 1
+        _count((project, run_id), True, 0)
         return 304, etag, {}
-    stats["body_bytes"] += len(response.content)
+    _count((project, run_id), False, len(response.content))
     doc: Any = ResponseProcessor().process(response)  # the SDK's checks and its exceptions
     return response.status_code, response.headers.get("ETag"), doc

@@ -286,6 +286,15 @@ def _choose_item(
 ) -> FanItem | None:
     """The item to reproduce (see :func:`debug_cells`), None for a step that ran once."""
     wanted = None if item is None else str(item).strip()
+    if wanted and wanted.startswith("#") and wanted[1:].isdigit():  # '#1': the index, whatever the values
+        hit = [i for i in items if str(i.index) == wanted[1:]]
+        if hit:
+            return hit[0]
+    if wanted and wanted.startswith("="):  # '=1': the value
+        wanted_value = wanted[1:]
+        hit = [i for i in items if i.value == wanted_value]
+        if len(hit) == 1:
+            return hit[0]
     if not items:
         if wanted:
             raise BadRequest(
@@ -296,6 +305,12 @@ def _choose_item(
     if wanted:
         by_index = [i for i in items if str(i.index) == wanted]
         by_value = [i for i in items if i.value == wanted]
+        if by_index and by_value and by_value != by_index:  # with_items=[1, 2, 3]: is "1" item 1 or the value 1?
+            raise BadRequest(
+                f"Step '{label}' of run {run_id}: item {wanted[:40]!r} is item {by_index[0].index} "
+                f"({by_index[0].value}) by index but the value of item {by_value[0].index}; say the index "
+                f"with a leading '#' (`--item #{by_index[0].index}`) or the value as '={wanted[:40]}'."
+            )
         if by_index or len(by_value) == 1:
             return (by_index or by_value)[0]
         why = f"{len(by_value)} items have the value {wanted[:40]!r}" if by_value else f"no item {wanted[:40]!r}"

@@ -121,6 +121,7 @@ class TextRunView:
         self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self._read_service = read_service
         self._services: list[str] | None = None  # read once, when the run has ended
+        self._services_lock = threading.Lock()
         run.add_view(self)
 
     def show(self) -> None:
@@ -128,8 +129,10 @@ class TextRunView:
         services its serve steps started (they keep running after it)."""
         text = render_text(self.run)
         snap = self.run.snapshot
-        if snap is not None and snap.terminal and self._services is None:
-            self._services = self._service_lines(snap)
+        if snap is not None and snap.terminal:
+            with self._services_lock:  # the poller's thread and the caller's may both get here first
+                if self._services is None:
+                    self._services = self._service_lines(snap)
         if self._services:
             text += "\n" + "\n".join(self._services)
         with self._lock:

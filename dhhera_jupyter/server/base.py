@@ -18,8 +18,6 @@ from dhhera_jupyter.server.project_cache import json_body
 
 T = TypeVar("T")
 
-#: Ids and names as DHCore allows them (project names are stricter, but the backend says so itself).
-
 
 class SidebarHandler(APIHandler):
     """JSON API handler of the sidebar routes.

@@ -28,14 +28,14 @@ from dhhera_jupyter.widgets.run_details import StepDetails
 from dhhera_jupyter.widgets.run_form import ParametersForm, ParametersSection
 from dhhera_jupyter.widgets.run_progress import ProgressView
 from dhhera_jupyter.widgets.run_services import ServicesBox
-from dhhera_jupyter.widgets.run_table import StepTable, short_key, state_badge, state_pill
+from dhhera_jupyter.widgets.run_table import StepTable, short_key, state_dot, state_pill
 
 Submit = Callable[[dict[str, Any]], WatchedRun]
 
 
 def legend_html() -> str:
     """The legend of node states, in the palette the DAG, the table and the sidebar use."""
-    items = "".join(f"<span>{state_badge(s)}</span>" for s in NODE_STATES)
+    items = "".join(f"<span>{state_dot(s)}</span>" for s in NODE_STATES)
     return f"<div class='dhhera-RunPanel-legend'>{items}</div>"
 
 

@@ -14,7 +14,7 @@ from dhhera_jupyter.status.timefmt import format_clock, format_duration
 _HEAD = ("function", "action", "state", "start", "duration", "outputs", "child run")
 
 
-def state_badge(state: str, extra: str = "") -> str:
+def state_dot(state: str, extra: str = "") -> str:
     """A dot in the state's colour (the shared palette, ``states.css``) and the state name, escaped."""
     return f'<span class="dhhera-StateDot dhhera-state-{escape(state)}"></span>{escape(state)}{escape(extra)}'
 
@@ -47,7 +47,7 @@ def row_html(step: StepStatus) -> str:
     cells = [
         ("", escape(step.function or "")),
         ("", escape(step.action or "")),
-        ("", state_badge(step.state, extra)),
+        ("", state_dot(step.state, extra)),
         ("", escape(format_clock(step.start)) if ran else ""),
         ("", clock_html(step.start, step.end, step.duration) if ran else ""),
         (f' class="dhhera-RunPanel-outputs" title="{whole}"' if shown else "", outputs),

@@ -25,8 +25,10 @@ def test_the_text_view_ends_with_the_running_service_and_the_stop_command(projec
     found = re.search(r"service serve: (http://127\.0\.0\.1:\d+) \(running\); stop it with `%hera stop (\S+)`", text)
     assert found, text
     url, child = found.groups()
-    assert requests.get(f"{url}/ping", timeout=10).json()["greeting"] == "from-panel"
-    assert stop(child, project=project.name).startswith(f"Asked run {child} to stop (it was RUNNING)")
+    try:
+        assert requests.get(f"{url}/ping", timeout=10).json()["greeting"] == "from-panel"
+    finally:  # the service would otherwise outlive a failed assertion
+        assert stop(child, project=project.name).startswith(f"Asked run {child} to stop (it was RUNNING)")
     wait_for(lambda: not _answers(url), what="the service port to close")
 
 
