@@ -158,3 +158,14 @@ def build_workflow(workflow: Any, timeout: float = 120.0) -> Any:
         lambda: (workflow.refresh().spec.to_dict().get("build") or {}).get("base64"), 30, what="the stored build"
     )
     return workflow
+
+
+def answers(url: str) -> bool:
+    """Whether something answers HTTP at ``url`` (a service that was stopped closes its port)."""
+    import requests
+
+    try:
+        requests.get(url, timeout=2)
+    except requests.ConnectionError:
+        return False
+    return True

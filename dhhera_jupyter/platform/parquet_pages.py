@@ -249,7 +249,7 @@ _PHYSICAL_ARROW = {
 
 def _as_arrow_type(values: list[Any], physical: str, target: Any) -> Any:
     """The values as an arrow array of the column's declared type (``int64`` -> timestamp, binary -> string...)."""
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     if physical not in _PHYSICAL_ARROW:
         raise Unsupported(f"{physical} values")

@@ -287,14 +287,14 @@ def _choose_item(
     """The item to reproduce (see :func:`debug_cells`), None for a step that ran once."""
     wanted = None if item is None else str(item).strip()
     if wanted and wanted.startswith("#") and wanted[1:].isdigit():  # '#1': the index, whatever the values
-        hit = [i for i in items if str(i.index) == wanted[1:]]
-        if hit:
-            return hit[0]
+        by_mark = [i for i in items if str(i.index) == wanted[1:]]
+        if by_mark:
+            return by_mark[0]
     if wanted and wanted.startswith("="):  # '=1': the value
         wanted_value = wanted[1:]
-        hit = [i for i in items if i.value == wanted_value]
-        if len(hit) == 1:
-            return hit[0]
+        by_mark = [i for i in items if i.value == wanted_value]
+        if len(by_mark) == 1:
+            return by_mark[0]
     if not items:
         if wanted:
             raise BadRequest(

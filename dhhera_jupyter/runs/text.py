@@ -16,7 +16,7 @@ class ShownRun(Protocol):
     """What the text view reads of a run (a :class:`~dhhera_jupyter.runs.watched.WatchedRun`)."""
 
     run_id: str
-    project: str
+    project: str | None
     snapshot: RunSnapshot | None
     gone: str | None
     connection: str | None
@@ -152,7 +152,7 @@ class TextRunView:
             if not services.is_serve_step(step):
                 continue
             try:
-                lines.append(services.service_line(step_label(step.step), read(step.run_id, self.run.project)))
+                lines.append(services.service_line(step_label(step.step), read(str(step.run_id), self.run.project)))
             except DhheraError as exc:
                 lines.append(f"service {step_label(step.step)}: {exc}")
         return lines

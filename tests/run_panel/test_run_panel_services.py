@@ -9,14 +9,7 @@ import requests
 from panel_pipelines import add_serving_workflow, wait_for
 
 from dhhera_jupyter.magics.run import run
-
-
-def _answers(url: str) -> bool:
-    try:
-        requests.get(url, timeout=2)
-    except requests.ConnectionError:
-        return False
-    return True
+from tests.support import answers
 
 
 def test_panel_shows_the_running_service_of_a_completed_pipeline_and_stops_it(project: Any) -> None:
@@ -42,7 +35,7 @@ def test_panel_shows_the_running_service_of_a_completed_pipeline_and_stops_it(pr
         wait_for(lambda: row.info["state"] == "STOPPED", what="the panel to show the service stopped")
         assert "dhhera-state-stopped" in row.html.value and "dhhera-mod-ended" in row.html.value
         assert row.stop_button.disabled is True
-        wait_for(lambda: not _answers(url), what="the service port to close")
+        wait_for(lambda: not answers(url), what="the service port to close")
         assert panel.state == "COMPLETED"  # the pipeline's own state does not change
     finally:
         panel.close()

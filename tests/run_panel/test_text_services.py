@@ -12,6 +12,7 @@ from panel_pipelines import add_serving_workflow, wait_for
 
 from dhhera_jupyter.magics.run import run
 from dhhera_jupyter.magics.run_control import stop
+from tests.support import answers
 
 
 def test_the_text_view_ends_with_the_running_service_and_the_stop_command(project: Any, monkeypatch) -> None:
@@ -29,12 +30,4 @@ def test_the_text_view_ends_with_the_running_service_and_the_stop_command(projec
         assert requests.get(f"{url}/ping", timeout=10).json()["greeting"] == "from-panel"
     finally:  # the service would otherwise outlive a failed assertion
         assert stop(child, project=project.name).startswith(f"Asked run {child} to stop (it was RUNNING)")
-    wait_for(lambda: not _answers(url), what="the service port to close")
-
-
-def _answers(url: str) -> bool:
-    try:
-        requests.get(url, timeout=2)
-    except requests.ConnectionError:
-        return False
-    return True
+    wait_for(lambda: not answers(url), what="the service port to close")

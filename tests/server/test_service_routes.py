@@ -8,6 +8,7 @@ import requests
 from sidebar_pipelines import add_loud_workflow, add_serve_workflow, start_run, wait_for, wait_state
 
 from dhhera_jupyter.server.services import service_url, service_view
+from tests.support import answers
 
 
 def _serve_step(api: Any, project: Any, run: Any) -> dict:
@@ -41,16 +42,8 @@ def test_serve_step_shows_its_service_url_and_the_service_stays_live_until_stopp
 
     assert stopped.status == 200
     assert after["state"] == "STOPPED" and after["label"] == "stopped" and after["stoppable"] is False
-    wait_for(lambda: _refused(step["service_url"]), what="the service port to close")
+    wait_for(lambda: not answers(step["service_url"]), what="the service port to close")
     assert api.post(f"runs/{step['run_id']}/stop", project=project.name).status == 409
-
-
-def _refused(url: str) -> bool:
-    try:
-        requests.get(url, timeout=2)
-    except requests.ConnectionError:
-        return True
-    return False
 
 
 def test_service_of_a_run_that_is_no_serve_run_is_a_404_naming_it(api, project) -> None:
