@@ -1,4 +1,4 @@
-"""The Python lint and type gate, run by the README's ``python -m pytest`` like the TypeScript one.
+"""The Python lint and type gate, run by the README's ``python -m tests`` like the TypeScript one.
 
 ruff and mypy are test extras (``pip install -e '.[test]'``): a missing tool fails here rather
 than skipping, so a green run always means the gate ran.
