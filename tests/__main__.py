@@ -8,6 +8,7 @@ and JupyterLab (``tests/conftest.py``). Extra arguments go to both (``python -m 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,24 @@ def shards() -> list[list[str]]:
     return [first, second]
 
 
+#: Seconds between two progress lines while the shards run.
+HEARTBEAT = 60.0
+
+_PERCENT = re.compile(rb"\[ *(\d+)%\]")
+
+
+def _progress(log: Path) -> str:
+    """How far a shard is, from the last ``[ 42%]`` pytest wrote to its log."""
+    try:
+        with log.open("rb") as f:
+            f.seek(max(0, log.stat().st_size - 4096))
+            tail = f.read()
+    except OSError:
+        return "starting"
+    found = _PERCENT.findall(tail)
+    return f"{int(found[-1])}%" if found else "collecting"
+
+
 def main(argv: list[str]) -> int:
     if "--serial" in argv:
         return subprocess.call([sys.executable, "-m", "pytest", *[a for a in argv if a != "--serial"]], cwd=ROOT)
@@ -57,8 +76,13 @@ def main(argv: list[str]) -> int:
         out = log.open("w")
         command = [sys.executable, "-m", "pytest", *paths, *argv]
         running.append((number, log, out, subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)))
-    codes = {}
+    codes: dict[int, int] = {}
+    beat = time.monotonic()
     while len(codes) < len(running):
+        if time.monotonic() - beat >= HEARTBEAT:  # a line a minute, so that a long quiet stretch is not a hang
+            beat = time.monotonic()
+            states = [f"shard {n}: {'done' if n in codes else _progress(log)}" for n, log, _, _ in running]
+            print(f"… {time.monotonic() - started:.0f} s: {' · '.join(states)}", flush=True)
         for number, log, out, process in running:
             if number not in codes and process.poll() is not None:
                 out.close()

@@ -119,13 +119,18 @@ def test_nodes_are_refreshed_on_the_monitor_cadence_only(dh_sdk: Any, project: A
     gate = tmp_path / "gate"
     wf = add_workflow(project, "diamond", DIAMOND)
     run = wf.run(action="pipeline", parameters={"gate": str(gate)})
-    seen: list[tuple[float, str]] = []
+    # Each change of the stored nodes, seen by the first read that returned it: (when the read before that one
+    # started, when this read ended, the nodes). The change happened between those two times whatever the load.
+    seen: list[tuple[float, float, str]] = []
+    last_start = [time.monotonic()]
 
     def record() -> dict:
+        start = time.monotonic()
         doc = _doc(dh_sdk, project, run.id)
         text = json.dumps(doc["status"].get("nodes") or [], sort_keys=True)
-        if doc["status"]["state"] == "RUNNING" and (not seen or seen[-1][1] != text):
-            seen.append((time.monotonic(), text))
+        if doc["status"]["state"] == "RUNNING" and (not seen or seen[-1][2] != text):
+            seen.append((last_start[0], time.monotonic(), text))
+        last_start[0] = start
         return doc
 
     def b_in_nodes() -> bool:
@@ -134,8 +139,10 @@ def test_nodes_are_refreshed_on_the_monitor_cadence_only(dh_sdk: Any, project: A
     wait_until(b_in_nodes, 120, interval=0.05, what="step b in the nodes")
     gate.write_text("go")
     wait_until(lambda: record()["status"]["state"] in ("COMPLETED", "ERROR"), 120, interval=0.05, what="the end")
-    # Between two changes of the stored nodes at least one monitor period passes (minus polling jitter).
-    gaps = [b[0] - a[0] for a, b in zip(seen, seen[1:], strict=False)]
+    # Between two changes of the stored nodes at least one monitor period passes. What a read sees bounds the gap
+    # from above (the later change before its read ended, the earlier one after the read before its own started),
+    # so a slow read under load cannot shrink it; nodes written on every update give gaps far below the period.
+    gaps = [b[1] - a[0] for a, b in zip(seen, seen[1:], strict=False)]
     assert gaps and min(gaps) >= TEST_REFRESH - 0.2, gaps
 
 
